@@ -1,0 +1,3 @@
+from imr_desktop.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,62 @@
+"""Command line entry point: ``imr-desktop [FILE] [--db PATH]`` or ``imr-desktop COMMAND``.
+
+Subcommands live in ``imr_desktop.commands.<name>`` modules with ``add_arguments`` and
+``run``; they are imported only when called, and none of them imports Qt unless it opens
+a window, so ``extract``, ``export`` and friends start fast and run headless.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from imr_desktop import __version__
+
+# name -> one-line help; the module imr_desktop.commands.<name> implements it
+COMMANDS: dict[str, str] = {
+    "extract": "print the structure of letters as JSON",
+}
+
+
+def _gui_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="imr-desktop",
+        description="Read and annotate IMR Final Determination letters.",
+        epilog="commands: "
+        + "; ".join(f"{name}: {text}" for name, text in COMMANDS.items())
+        + ". Run 'imr-desktop COMMAND --help' for one.",
+    )
+    parser.add_argument(
+        "file",
+        nargs="?",
+        help="a letter to open (PDF or UTF-8 text); default: the bundled sample letter",
+    )
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        help="annotation database (default: imr-desktop.sqlite in the user data folder)",
+    )
+    parser.add_argument(
+        "--selftest",
+        action="store_true",
+        help="open the file, wait for the first page to be painted, print one "
+        "JSON line of timings and exit",
+    )
+    parser.add_argument("--version", action="version", version=f"IMR Desktop {__version__}")
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    if argv and argv[0] in COMMANDS:
+        name = argv[0]
+        module = importlib.import_module(f"imr_desktop.commands.{name.replace('-', '_')}")
+        parser = argparse.ArgumentParser(prog=f"imr-desktop {name}", description=COMMANDS[name])
+        module.add_arguments(parser)
+        args = parser.parse_args(argv[1:])
+        return int(module.run(args) or 0)
+    args = _gui_parser().parse_args(argv)
+    from imr_desktop.ui.app import run_gui  # Qt is imported only here
+
+    return run_gui(args)

@@ -1,0 +1,1 @@
+"""Qt-free core: documents, text geometry, storage, structure, exports."""

@@ -1,0 +1,367 @@
+"""The annotation database: one SQLite file, written through sqlite-utils.
+
+Rules this module keeps:
+- every public write is one transaction, committed before the method returns (WAL,
+  ``synchronous=FULL``), so an edit the UI shows as saved is on disk;
+- rows are keyed for merging databases later: annotations and labels by UUID with
+  ``updated_at``, deletes are tombstones, documents by the sha256 of their bytes;
+- environment failures (read-only, locked, disk full, I/O) become ``StoreError``s with a
+  message for the user, never a traceback.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, fields
+from pathlib import Path
+from typing import Any
+
+from sqlite_utils import Database
+
+from imr_desktop.core.errors import (
+    NewerSchemaError,
+    ReadOnlyStoreError,
+    StorageFault,
+    StoreError,
+)
+from imr_desktop.core.model import (
+    DEFAULT_LABELS,
+    Annotation,
+    DocumentRecord,
+    Label,
+    new_id,
+    now_iso,
+)
+
+# --------------------------------------------------------------------------- migrations
+Migration = Callable[[Database], None]
+
+
+def _v1_initial(db: Database) -> None:
+    db["documents"].create(
+        {
+            "sha256": str,
+            "path": str,
+            "kind": str,
+            "page_count": int,
+            "size": int,
+            "text": str,
+            "text_sha256": str,
+            "extractor_version": str,
+            "status": str,
+            "added_at": str,
+            "updated_at": str,
+        },
+        pk="sha256",
+        not_null={"path", "kind", "status"},
+        defaults={"status": "new", "page_count": 0, "size": 0},
+    )
+    db["labels"].create(
+        {
+            "id": str,
+            "name": str,
+            "color": str,
+            "hotkey": int,
+            "description": str,
+            "position": int,
+            "deleted": int,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"name", "color"},
+        defaults={"deleted": 0, "position": 0, "description": ""},
+    )
+    db["annotations"].create(
+        {
+            "id": str,
+            "document": str,
+            "label_id": str,
+            "start": int,
+            "end": int,
+            "exact": str,
+            "prefix": str,
+            "suffix": str,
+            "note": str,
+            "annotator": str,
+            "origin": str,
+            "deleted": int,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="id",
+        not_null={"document", "label_id", "start", "end", "exact", "origin"},
+        defaults={"deleted": 0, "note": "", "prefix": "", "suffix": "", "annotator": ""},
+        foreign_keys=[("document", "documents", "sha256"), ("label_id", "labels", "id")],
+    )
+    db["annotations"].create_index(["document", "deleted"])
+    db["annotations"].create_index(["label_id"])
+    for position, (name, color, hotkey, description) in enumerate(DEFAULT_LABELS):
+        db["labels"].insert(
+            {
+                "id": new_id(),
+                "name": name,
+                "color": color,
+                "hotkey": hotkey,
+                "description": description,
+                "position": position,
+                "deleted": 0,
+                "updated_at": now_iso(),
+            }
+        )
+
+
+# Append only. The index + 1 is the schema version stored in PRAGMA user_version.
+MIGRATIONS: list[Migration] = [_v1_initial]
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _classify(exc: sqlite3.Error, path: Path) -> StoreError:
+    """Turn an sqlite3 error from the environment into a message for the user."""
+    msg = str(exc).lower()
+    if "readonly" in msg or "read-only" in msg:
+        return ReadOnlyStoreError(f"The database {path} is read-only; the change was not saved.")
+    if "locked" in msg or "busy" in msg:
+        return StorageFault(
+            f"The database {path} is locked by another program; the change was not saved."
+        )
+    if "full" in msg:
+        return StorageFault(f"The disk holding {path} is full; the change was not saved.")
+    if "disk i/o" in msg or "i/o" in msg:
+        return StorageFault(f"Could not write {path} (disk I/O error); the change was not saved.")
+    if "not a database" in msg or "malformed" in msg or "file is encrypted" in msg:
+        return StoreError(f"{path} is not an IMR Desktop database or it is damaged ({exc}).")
+    if "unable to open" in msg:
+        return StoreError(f"Cannot open the database {path} ({exc}).")
+    return StoreError(f"Database error in {path}: {exc}")
+
+
+def _row_to(cls: type, row: dict[str, Any]) -> Any:
+    names = {f.name for f in fields(cls)}
+    return cls(**{k: v for k, v in row.items() if k in names})
+
+
+class Store:
+    """Documents, labels and annotations in one SQLite file."""
+
+    def __init__(self, db: Database, path: Path, read_only: bool) -> None:
+        self.db = db
+        self.path = path
+        self.read_only = read_only
+
+    # ------------------------------------------------------------------ opening
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = False) -> Store:
+        """Open (creating and migrating when writable) the database at ``path``.
+
+        Falls back to read-only when the file or its folder cannot be written; check
+        ``store.read_only`` to tell the user.
+        """
+        path = Path(path)
+        if not read_only and path.exists() and not _writable(path):
+            read_only = True
+        if not read_only and not path.exists() and not _writable(path.parent):
+            raise StoreError(f"Cannot create the database {path}: its folder is not writable.")
+        try:
+            if read_only:
+                if not path.exists():
+                    raise StoreError(f"Database not found: {path}")
+                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+            else:
+                path.parent.mkdir(parents=True, exist_ok=True)
+                conn = sqlite3.connect(str(path), timeout=2.0)
+            db = Database(conn, execute_plugins=False)
+            db.execute("PRAGMA foreign_keys=ON")
+            version = db.execute("PRAGMA user_version").fetchone()[0]
+        except sqlite3.Error as exc:
+            raise _classify(exc, path) from None
+        if version > SCHEMA_VERSION:
+            conn.close()
+            raise NewerSchemaError(
+                f"The database {path} was written by a newer version of IMR Desktop "
+                f"(schema {version}; this version knows up to {SCHEMA_VERSION}). "
+                "Update IMR Desktop to open it; the file was not changed."
+            )
+        store = cls(db, path, read_only)
+        try:
+            if not read_only:
+                db.execute("PRAGMA journal_mode=WAL")
+                db.execute("PRAGMA synchronous=FULL")
+                store._migrate(version)
+            elif version < SCHEMA_VERSION:
+                conn.close()
+                raise StoreError(
+                    f"The database {path} is from an older version and is read-only, "
+                    "so it cannot be upgraded. Make it writable and open it again."
+                )
+        except sqlite3.Error as exc:
+            conn.close()
+            raise _classify(exc, path) from None
+        return store
+
+    def _migrate(self, version: int) -> None:
+        for target in range(version + 1, SCHEMA_VERSION + 1):
+            with self.db.atomic():
+                MIGRATIONS[target - 1](self.db)
+                # user_version is part of the same transaction: a crash mid-migration
+                # leaves the database at the old version, untouched
+                self.db.execute(f"PRAGMA user_version={target}")
+
+    @property
+    def schema_version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def close(self) -> None:
+        with contextlib.suppress(sqlite3.Error):
+            self.db.conn.close()
+
+    @contextlib.contextmanager
+    def _write(self) -> Iterator[Database]:
+        """One committed transaction, or a ``StoreError`` and nothing written."""
+        if self.read_only:
+            raise ReadOnlyStoreError(
+                f"The database {self.path} is open read-only; the change was not saved."
+            )
+        try:
+            with self.db.atomic():
+                yield self.db
+        except sqlite3.Error as exc:
+            raise _classify(exc, self.path) from None
+
+    # ------------------------------------------------------------------ documents
+    def upsert_document(self, doc: DocumentRecord) -> None:
+        now = now_iso()
+        row = asdict(doc)
+        with self._write() as db:
+            existing = db.execute(
+                "SELECT status, added_at FROM documents WHERE sha256 = ?", [doc.sha256]
+            ).fetchone()
+            if existing:
+                row["status"] = existing[0]
+                row["added_at"] = existing[1]
+                if row["text"] is None:
+                    row.pop("text")
+                    row.pop("text_sha256")
+                    row.pop("extractor_version")
+            else:
+                row["added_at"] = now
+            row["updated_at"] = now
+            db["documents"].upsert(row, pk="sha256")
+
+    def document(self, sha256: str) -> DocumentRecord | None:
+        rows = list(self.db.query("SELECT * FROM documents WHERE sha256 = ?", [sha256]))
+        return _row_to(DocumentRecord, rows[0]) if rows else None
+
+    def set_document_status(self, sha256: str, status: str) -> None:
+        if status not in ("new", "in_progress", "done"):
+            raise ValueError(status)
+        with self._write() as db:
+            db.execute(
+                "UPDATE documents SET status = ?, updated_at = ? WHERE sha256 = ?",
+                [status, now_iso(), sha256],
+            )
+
+    # ------------------------------------------------------------------ labels
+    def labels(self) -> list[Label]:
+        rows = self.db.query("SELECT * FROM labels WHERE deleted = 0 ORDER BY position, name")
+        return [_row_to(Label, r) for r in rows]
+
+    def label(self, label_id: str) -> Label | None:
+        rows = list(self.db.query("SELECT * FROM labels WHERE id = ?", [label_id]))
+        return _row_to(Label, rows[0]) if rows else None
+
+    def save_label(self, label: Label) -> None:
+        """Insert or update a label (and undelete it)."""
+        row = asdict(label) | {"deleted": 0}
+        with self._write() as db:
+            db["labels"].upsert(row, pk="id")
+
+    def save_labels(self, labels: list[Label]) -> None:
+        """Save several labels in one transaction (reordering)."""
+        with self._write() as db:
+            for label in labels:
+                db["labels"].upsert(asdict(label) | {"deleted": 0}, pk="id")
+
+    def delete_label(self, label_id: str) -> list[str]:
+        """Tombstone a label and its live annotations; returns the annotation ids."""
+        now = now_iso()
+        with self._write() as db:
+            ids = [
+                r[0]
+                for r in db.execute(
+                    "SELECT id FROM annotations WHERE label_id = ? AND deleted = 0", [label_id]
+                )
+            ]
+            db.execute(
+                "UPDATE labels SET deleted = 1, updated_at = ? WHERE id = ?", [now, label_id]
+            )
+            db.execute(
+                "UPDATE annotations SET deleted = 1, updated_at = ? "
+                "WHERE label_id = ? AND deleted = 0",
+                [now, label_id],
+            )
+        return ids
+
+    def restore_label(self, label_id: str, annotation_ids: list[str]) -> None:
+        now = now_iso()
+        with self._write() as db:
+            db.execute(
+                "UPDATE labels SET deleted = 0, updated_at = ? WHERE id = ?", [now, label_id]
+            )
+            db.executemany(
+                "UPDATE annotations SET deleted = 0, updated_at = ? WHERE id = ?",
+                [(now, i) for i in annotation_ids],
+            )
+
+    # ------------------------------------------------------------------ annotations
+    def annotations(self, document: str, *, origin: str | None = None) -> list[Annotation]:
+        sql = "SELECT * FROM annotations WHERE document = ? AND deleted = 0"
+        args: list[Any] = [document]
+        if origin is not None:
+            sql += " AND origin = ?"
+            args.append(origin)
+        sql += " ORDER BY start, end"
+        return [_row_to(Annotation, r) for r in self.db.query(sql, args)]
+
+    def annotation(self, annotation_id: str) -> Annotation | None:
+        rows = list(self.db.query("SELECT * FROM annotations WHERE id = ?", [annotation_id]))
+        return _row_to(Annotation, rows[0]) if rows and not rows[0]["deleted"] else None
+
+    def add_annotation(self, ann: Annotation) -> None:
+        """Insert (or revive, for redo) an annotation; commits before returning."""
+        with self._write() as db:
+            db["annotations"].upsert(asdict(ann) | {"deleted": 0}, pk="id")
+            # the first annotation moves a new document to "in progress"
+            db.execute(
+                "UPDATE documents SET status = 'in_progress' WHERE sha256 = ? AND status = 'new'",
+                [ann.document],
+            )
+
+    def update_annotation(self, ann: Annotation) -> None:
+        with self._write() as db:
+            db["annotations"].update(ann.id, asdict(ann))
+
+    def delete_annotation(self, annotation_id: str) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE annotations SET deleted = 1, updated_at = ? WHERE id = ?",
+                [now_iso(), annotation_id],
+            )
+
+    def count_annotations(self, document: str | None = None) -> int:
+        if document is None:
+            return self.db.execute("SELECT count(*) FROM annotations WHERE deleted = 0").fetchone()[
+                0
+            ]
+        return self.db.execute(
+            "SELECT count(*) FROM annotations WHERE document = ? AND deleted = 0", [document]
+        ).fetchone()[0]
+
+
+def _writable(path: Path) -> bool:
+    """Writable for us, and not marked read-only (root ignores mode bits; users do not)."""
+    if not os.access(path, os.W_OK):
+        return False
+    return path.is_dir() or bool(path.stat().st_mode & 0o222)

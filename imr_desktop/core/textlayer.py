@@ -1,0 +1,223 @@
+"""The canonical text of a document and the geometry of every character.
+
+Offsets are Python code points into ``TextLayer.text``, ``end`` exclusive, everywhere in
+IMR Desktop (store, exports, UI). Pages are appended in order, so the offsets of a page
+never change once it is added: a long PDF can be annotated on page 1 while later pages are
+still being read.
+"""
+
+from __future__ import annotations
+
+import bisect
+import hashlib
+from array import array
+from dataclasses import dataclass
+
+from imr_desktop.core.pdf import PageChars
+
+Rect = tuple[float, float, float, float]
+
+
+@dataclass(slots=True)
+class _Line:
+    start: int  # global offset of the first character
+    end: int  # global offset after the last visible character (before the newline)
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+class TextLayer:
+    """Canonical text plus per-character (page, box) for PDFs; text only for plain text."""
+
+    def __init__(self, page_count: int = 0) -> None:
+        self.page_count = page_count
+        self._parts: list[str] = []
+        self._text: str | None = ""
+        self._length = 0
+        self.page_starts: list[int] = []  # global offset where each added page begins
+        self.page_sizes: list[tuple[float, float]] = []
+        self._boxes = array("f")
+        self._lines: list[list[_Line]] = []
+
+    # ----------------------------------------------------------------- building
+    @classmethod
+    def from_plain_text(cls, text: str) -> TextLayer:
+        layer = cls(page_count=0)
+        layer._parts.append(text)
+        layer._text = text
+        layer._length = len(text)
+        return layer
+
+    def add_page(self, page: PageChars) -> None:
+        if page.index != len(self.page_starts):
+            raise ValueError(f"pages must be added in order (got {page.index})")
+        base = self._length
+        self.page_starts.append(base)
+        self.page_sizes.append((page.width, page.height))
+        self._parts.append(page.text)
+        self._text = None
+        self._length += len(page.text)
+        self._boxes.extend(page.boxes)
+        boxes = page.boxes
+        lines: list[_Line] = []
+        for s, e in page.lines:
+            x0 = min(boxes[4 * i] for i in range(s, e))
+            y0 = min(boxes[4 * i + 1] for i in range(s, e))
+            x1 = max(boxes[4 * i + 2] for i in range(s, e))
+            y1 = max(boxes[4 * i + 3] for i in range(s, e))
+            lines.append(_Line(base + s, base + e, x0, y0, x1, y1))
+        self._lines.append(lines)
+
+    # ----------------------------------------------------------------- queries
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = "".join(self._parts)
+            self._parts = [self._text]
+        return self._text
+
+    def __len__(self) -> int:
+        return self._length
+
+    @property
+    def has_geometry(self) -> bool:
+        return bool(self.page_starts)
+
+    @property
+    def pages_done(self) -> int:
+        return len(self.page_starts)
+
+    @property
+    def complete(self) -> bool:
+        return self.pages_done >= self.page_count
+
+    def sha256(self) -> str:
+        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+
+    def page_of(self, offset: int) -> int:
+        """Page index holding ``offset`` (0 for plain text)."""
+        if not self.page_starts:
+            return 0
+        return max(0, bisect.bisect_right(self.page_starts, offset) - 1)
+
+    def page_range(self, page: int) -> tuple[int, int]:
+        start = self.page_starts[page]
+        end = self.page_starts[page + 1] if page + 1 < len(self.page_starts) else self._length
+        return start, end
+
+    def box(self, offset: int) -> Rect:
+        b = self._boxes
+        i = 4 * offset
+        return b[i], b[i + 1], b[i + 2], b[i + 3]
+
+    def caret_at(self, page: int, x: float, y: float) -> int | None:
+        """Caret offset nearest to the point (page coordinates, points).
+
+        Nearest line band first (so two columns work), then bisect on character centres.
+        """
+        if page >= len(self._lines) or not self._lines[page]:
+            return None
+        best: _Line | None = None
+        best_d = float("inf")
+        for line in self._lines[page]:
+            dx = max(line.x0 - x, 0.0, x - line.x1)
+            dy = max(line.y0 - y, 0.0, y - line.y1)
+            # vertical distance weighs more: a point between two lines belongs to the
+            # line it is closest to in height, not to a shorter line beside it
+            d = dx + 4.0 * dy
+            if d < best_d:
+                best, best_d = line, d
+        assert best is not None
+        b = self._boxes
+        lo, hi = best.start, best.end
+        while lo < hi:
+            mid = (lo + hi) // 2
+            if (b[4 * mid] + b[4 * mid + 2]) / 2 < x:
+                lo = mid + 1
+            else:
+                hi = mid
+        return lo
+
+    def line_rects(self, start: int, end: int) -> list[tuple[int, Rect]]:
+        """One rectangle per (page, line) covered by [start, end)."""
+        out: list[tuple[int, Rect]] = []
+        if not self.page_starts or end <= start:
+            return out
+        end = min(end, self._length)
+        first_page = self.page_of(start)
+        last_page = self.page_of(max(start, end - 1))
+        b = self._boxes
+        for page in range(first_page, last_page + 1):
+            lines = self._lines[page]
+            i = bisect.bisect_right([ln.end for ln in lines], start - 1) if lines else 0
+            for line in lines[i:]:
+                if line.start >= end:
+                    break
+                s, e = max(line.start, start), min(line.end, end)
+                if s >= e:
+                    continue
+                x0 = min(b[4 * k] for k in range(s, e))
+                x1 = max(b[4 * k + 2] for k in range(s, e))
+                out.append((page, (x0, line.y0, x1, line.y1)))
+        return out
+
+    def line_span(self, offset: int) -> tuple[int, int]:
+        """The visual line holding ``offset`` as [start, end) (text lines for plain text)."""
+        text = self.text
+        s = text.rfind("\n", 0, offset) + 1
+        e = text.find("\n", offset)
+        return s, (len(text) if e < 0 else e)
+
+
+# --------------------------------------------------------------------- selection rules
+def _is_word(c: str) -> bool:
+    return c.isalnum()
+
+
+def snap_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
+    """Grow [start, end) to whole words, then drop surrounding whitespace.
+
+    Returns None when nothing but whitespace is selected. Snapping keeps exports aligned
+    with tokenizers (spaCy's strict ``char_span`` fails on partial words).
+    """
+    start, end = max(0, min(start, end)), min(len(text), max(start, end))
+    if start < end and _is_word(text[start]):
+        while start > 0 and _is_word(text[start - 1]):
+            start -= 1
+    if start < end and _is_word(text[end - 1]):
+        while end < len(text) and _is_word(text[end]):
+            end += 1
+    while start < end and text[start].isspace():
+        start += 1
+    while end > start and text[end - 1].isspace():
+        end -= 1
+    return (start, end) if start < end else None
+
+
+def word_at(text: str, offset: int) -> tuple[int, int] | None:
+    """The word (or single punctuation mark) at ``offset``, for double-click."""
+    if not text:
+        return None
+    offset = min(max(offset, 0), len(text) - 1)
+    if not _is_word(text[offset]) and offset > 0 and _is_word(text[offset - 1]):
+        offset -= 1
+    if text[offset].isspace():
+        return None
+    if not _is_word(text[offset]):
+        return offset, offset + 1
+    s = e = offset
+    while s > 0 and _is_word(text[s - 1]):
+        s -= 1
+    while e < len(text) and _is_word(text[e]):
+        e += 1
+    return s, e
+
+
+def line_at(text: str, offset: int) -> tuple[int, int] | None:
+    """The line at ``offset`` without its surrounding whitespace, for triple-click."""
+    s = text.rfind("\n", 0, offset) + 1
+    e = text.find("\n", offset)
+    e = len(text) if e < 0 else e
+    return snap_to_words(text, s, e)

@@ -1,0 +1,139 @@
+"""Every user edit as a QUndoCommand whose redo/undo call the core.
+
+A command whose first redo fails (read-only database, disk full) marks itself obsolete
+so the stack drops it, and keeps the error in ``error`` for the caller to show as
+"not saved". Commands hold no widgets, so they are tested without a window.
+"""
+
+from __future__ import annotations
+
+from PySide6.QtGui import QUndoCommand
+
+from imr_desktop.core.errors import StoreError
+from imr_desktop.core.labels import LabelSet
+from imr_desktop.core.model import Annotation, Label
+from imr_desktop.core.session import AnnotationSet
+
+
+class _Command(QUndoCommand):
+    def __init__(self, text: str) -> None:
+        super().__init__(text)
+        self.error: StoreError | None = None
+        self._done_once = False
+
+    def redo(self) -> None:
+        try:
+            self._redo()
+        except StoreError as exc:
+            if not self._done_once:
+                self.error = exc
+                self.setObsolete(True)
+                return
+            raise
+        self._done_once = True
+
+    def _redo(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+
+class AddAnnotation(_Command):
+    def __init__(self, annotations: AnnotationSet, ann: Annotation, label_name: str) -> None:
+        super().__init__(f"Tag “{_short(ann.exact)}” as {label_name}")
+        self.annotations = annotations
+        self.ann = ann
+
+    def _redo(self) -> None:
+        self.annotations.add(self.ann)
+
+    def undo(self) -> None:
+        self.annotations.remove(self.ann.id)
+
+
+class RemoveAnnotation(_Command):
+    def __init__(self, annotations: AnnotationSet, ann: Annotation) -> None:
+        super().__init__(f"Delete “{_short(ann.exact)}”")
+        self.annotations = annotations
+        self.ann = ann
+
+    def _redo(self) -> None:
+        self.annotations.remove(self.ann.id)
+
+    def undo(self) -> None:
+        self.annotations.add(self.ann)
+
+
+class UpdateAnnotation(_Command):
+    """Relabel or edit the note of an annotation."""
+
+    def __init__(
+        self, annotations: AnnotationSet, before: Annotation, after: Annotation, text: str
+    ) -> None:
+        super().__init__(text)
+        self.annotations = annotations
+        self.before = before
+        self.after = after
+
+    def _redo(self) -> None:
+        self.annotations.update(self.after)
+
+    def undo(self) -> None:
+        self.annotations.update(self.before)
+
+
+class SaveLabel(_Command):
+    """Add a label, or change its name, colour, hotkey or description."""
+
+    def __init__(self, labels: LabelSet, before: Label | None, after: Label) -> None:
+        super().__init__(
+            f"Add label {after.name}" if before is None else f"Edit label {after.name}"
+        )
+        self.labels = labels
+        self.before = before
+        self.after = after
+
+    def _redo(self) -> None:
+        self.labels.save(self.after)
+
+    def undo(self) -> None:
+        if self.before is None:
+            self.labels.delete(self.after.id)
+        else:
+            self.labels.save(self.before)
+
+
+class DeleteLabel(_Command):
+    def __init__(self, labels: LabelSet, label: Label, annotations: AnnotationSet | None) -> None:
+        super().__init__(f"Delete label {label.name}")
+        self.labels = labels
+        self.label = label
+        self.annotations = annotations
+        self.removed: list[str] = []
+
+    def _redo(self) -> None:
+        self.removed = self.labels.delete(self.label.id)
+        if self.annotations is not None:
+            self.annotations.reload()
+
+    def undo(self) -> None:
+        self.labels.restore(self.label.id, self.removed)
+        if self.annotations is not None:
+            self.annotations.reload()
+
+
+class ReorderLabels(_Command):
+    def __init__(self, labels: LabelSet, before: list[str], after: list[str]) -> None:
+        super().__init__("Reorder labels")
+        self.labels = labels
+        self.before = before
+        self.after = after
+
+    def _redo(self) -> None:
+        self.labels.reorder(self.after)
+
+    def undo(self) -> None:
+        self.labels.reorder(self.before)
+
+
+def _short(text: str, limit: int = 40) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= limit else text[: limit - 1] + "…"
