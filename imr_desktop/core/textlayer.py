@@ -149,6 +149,7 @@ class TextLayer:
         first_page = self.page_of(start)
         last_page = self.page_of(max(start, end - 1))
         b = self._boxes
+        text = self.text
         for page in range(first_page, last_page + 1):
             lines = self._lines[page]
             i = bisect.bisect_right([ln.end for ln in lines], start - 1) if lines else 0
@@ -156,6 +157,12 @@ class TextLayer:
                 if line.start >= end:
                     break
                 s, e = max(line.start, start), min(line.end, end)
+                # blank lines and the spaces at a segment's ends carry no ink: drawing
+                # them would leave stubs between paragraphs
+                while s < e and text[s].isspace():
+                    s += 1
+                while e > s and text[e - 1].isspace():
+                    e -= 1
                 if s >= e:
                     continue
                 x0 = min(b[4 * k] for k in range(s, e))

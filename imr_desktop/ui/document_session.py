@@ -1,0 +1,134 @@
+"""One open document in the GUI: its file, text layer, annotations and undo stack.
+
+Adapts the core to Qt: file opening and text reading happen on the ``RenderService``
+thread; this object turns their answers into a ``TextLayer`` and an ``AnnotationSet``
+on the GUI thread and tells the window what changed.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from PySide6.QtCore import QObject, Signal
+from PySide6.QtGui import QUndoStack
+
+from imr_desktop.core import pdf
+from imr_desktop.core.document import TEXT_EXTRACTOR_VERSION
+from imr_desktop.core.errors import StoreError, UserFacingError
+from imr_desktop.core.model import DocumentRecord
+from imr_desktop.core.session import AnnotationSet
+from imr_desktop.core.store import Store
+from imr_desktop.core.textlayer import TextLayer
+from imr_desktop.ui.render_service import OpenedDocument, RenderService
+
+
+class DocumentSession(QObject):
+    opened = Signal(object)  # OpenedDocument
+    failed = Signal(object, str)  # UserFacingError, path
+    textProgress = Signal(int, int)  # pages read, page count
+    textComplete = Signal()
+    storeError = Signal(str)
+
+    def __init__(
+        self,
+        service: RenderService,
+        store: Store | None,
+        annotator: str,
+        parent: QObject | None = None,
+    ) -> None:
+        super().__init__(parent)
+        self.service = service
+        self.store = store
+        self.annotator = annotator
+        self.info: OpenedDocument | None = None
+        self.layer: TextLayer | None = None
+        self.annotations: AnnotationSet | None = None
+        self.undo_stack = QUndoStack(self)
+        self._pending_path = ""
+        self._pending_generation = -1
+        service.opened.connect(self._on_opened)
+        service.failed.connect(self._on_failed)
+        service.pageText.connect(self._on_page_text)
+
+    @property
+    def path(self) -> Path | None:
+        return self.info.path if self.info else None
+
+    @property
+    def text(self) -> str:
+        return self.layer.text if self.layer else ""
+
+    def open(self, path: str | Path, password: str | None = None) -> None:
+        self._pending_path = str(path)
+        self._pending_generation = self.service.open(path, password)
+
+    # ------------------------------------------------------------------ answers
+    def _on_failed(self, error: UserFacingError, generation: int) -> None:
+        if generation == self._pending_generation:
+            self.failed.emit(error, self._pending_path)
+
+    def _on_opened(self, info: OpenedDocument) -> None:
+        if info.generation != self._pending_generation:
+            return
+        self.info = info
+        self.undo_stack.clear()
+        if info.kind == "text":
+            assert info.text is not None
+            self.layer = TextLayer.from_plain_text(info.text)
+        else:
+            self.layer = TextLayer(len(info.page_sizes))
+        self.annotations = None
+        if self.store is not None:
+            try:
+                self.store.upsert_document(self._record())
+            except StoreError as exc:
+                if not self.store.read_only:
+                    self.storeError.emit(str(exc))
+            self.annotations = AnnotationSet(
+                self.store, info.sha256, self.layer.text, self.annotator
+            )
+        self.opened.emit(info)
+        if info.kind == "pdf":
+            self.service.start_text()
+        else:
+            self._text_done()
+
+    def _on_page_text(self, page: pdf.PageChars, generation: int) -> None:
+        if self.info is None or generation != self.info.generation or self.layer is None:
+            return
+        self.layer.add_page(page)
+        if self.annotations is not None:
+            self.annotations.text = self.layer.text
+        self.textProgress.emit(self.layer.pages_done, self.layer.page_count)
+        if self.layer.complete:
+            self._text_done()
+
+    def _text_done(self) -> None:
+        if self.store is not None and not self.store.read_only:
+            try:
+                self.store.upsert_document(self._record(with_text=True))
+            except StoreError as exc:
+                self.storeError.emit(str(exc))
+        self.textComplete.emit()
+
+    def _record(self, *, with_text: bool = False) -> DocumentRecord:
+        info, layer = self.info, self.layer
+        assert info is not None and layer is not None
+        return DocumentRecord(
+            sha256=info.sha256,
+            path=str(info.path.resolve()),
+            kind=info.kind,
+            page_count=len(info.page_sizes),
+            size=info.size,
+            text=layer.text if with_text else None,
+            text_sha256=layer.sha256() if with_text else None,
+            extractor_version=(
+                pdf.EXTRACTOR_VERSION if info.kind == "pdf" else TEXT_EXTRACTOR_VERSION
+            )
+            if with_text
+            else None,
+        )
+
+    @property
+    def text_complete(self) -> bool:
+        return self.layer is not None and self.layer.complete
