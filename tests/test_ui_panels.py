@@ -1,0 +1,434 @@
+"""The side-panel widgets driven like a user would: annotation panel, label bar, label
+manager. A real store in a temp folder; every edit goes through the undo stack."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
+from PySide6.QtGui import QUndoStack
+from PySide6.QtWidgets import QDialogButtonBox
+
+from imr_desktop.core.labels import LabelSet
+from imr_desktop.core.model import ORIGIN_SUGGESTED, Annotation, DocumentRecord, Label
+from imr_desktop.core.session import AnnotationSet
+from imr_desktop.core.store import Store
+from imr_desktop.ui.annotation_model import (
+    ANNOTATION_ID_ROLE,
+    COUNT_ROLE,
+    LABEL_ID_ROLE,
+    NOTE_ROLE,
+    PLACE_ROLE,
+    SUGGESTED_ROLE,
+    AnnotationTreeModel,
+)
+from imr_desktop.ui.annotation_panel import EMPTY_TEXT, AnnotationPanel
+from imr_desktop.ui.commands import AddAnnotation, DeleteLabel, SaveLabel
+from imr_desktop.ui.note_dialog import NoteDialog
+
+TEXT = (
+    "CLINICAL CASE SUMMARY\n"
+    "The patient is a 52-year-old female injured on 03/14/2013.\n"
+    "She was diagnosed with  lumbar\n  radiculopathy.\n"
+    "DECISION\n"
+    "The requested epidural steroid injection is not medically necessary.\n"
+    "GUIDELINES\n"
+    "MTUS Chronic Pain Medical Treatment Guidelines, page 46.\n"
+)
+PAGE_BREAK = TEXT.index("DECISION")  # pretend the letter has two pages
+
+
+def page_of(offset: int) -> int:
+    return 0 if offset < PAGE_BREAK else 1
+
+
+@dataclass
+class Env:
+    path: Path
+    store: Store
+    labels: LabelSet
+    annotations: AnnotationSet
+    stack: QUndoStack
+
+    def label(self, name: str) -> Label:
+        found = self.labels.by_name(name)
+        assert found is not None
+        return found
+
+    def tag(self, phrase: str, label: str, note: str = "", origin: str | None = None) -> Annotation:
+        """Tag ``phrase`` through the undo stack, as the main window does."""
+        start = TEXT.index(phrase)
+        ann = self.annotations.new(start, start + len(phrase), self.label(label), note)
+        if origin:
+            ann = ann.with_changes(origin=origin)
+        command = AddAnnotation(self.annotations, ann, label)
+        self.stack.push(command)
+        assert command.error is None
+        return ann
+
+    def db_row(self, annotation_id: str) -> dict:
+        rows = list(self.store.db.query("SELECT * FROM annotations WHERE id = ?", [annotation_id]))
+        assert rows, annotation_id
+        return rows[0]
+
+
+def make_env(path: Path) -> Env:
+    store = Store.open(path)
+    store.upsert_document(DocumentRecord("doc", "letter.pdf", "pdf", 2, 100, TEXT))
+    return Env(
+        path, store, LabelSet(store), AnnotationSet(store, "doc", TEXT, "tester"), QUndoStack()
+    )
+
+
+@pytest.fixture
+def env(tmp_path: Path) -> Env:
+    return make_env(tmp_path / "a.sqlite")
+
+
+@pytest.fixture
+def panel(qtbot, env: Env) -> AnnotationPanel:
+    widget = AnnotationPanel(env.labels, env.stack)
+    qtbot.addWidget(widget)
+    widget.set_annotations(env.annotations, page_of)
+    widget.resize(360, 480)
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+# --------------------------------------------------------------------------- helpers
+def groups(panel: AnnotationPanel) -> dict[str, list[str]]:
+    """What the view shows: label name -> snippets, in on-screen order."""
+    proxy = panel.proxy
+    out: dict[str, list[str]] = {}
+    for row in range(proxy.rowCount()):
+        group = proxy.index(row, 0)
+        out[group.data()] = [proxy.index(r, 0, group).data() for r in range(proxy.rowCount(group))]
+    return out
+
+
+def row_of(panel: AnnotationPanel, annotation_id: str) -> QModelIndex:
+    index = panel.proxy.mapFromSource(panel.model.index_of(annotation_id))
+    assert index.isValid(), "annotation not shown"
+    return index
+
+
+def click(qtbot, panel: AnnotationPanel, index: QModelIndex) -> None:
+    panel.tree.scrollTo(index)
+    pos = panel.tree.visualRect(index).center()
+    qtbot.mouseClick(panel.tree.viewport(), Qt.MouseButton.LeftButton, pos=pos)
+
+
+# --------------------------------------------------------------------------- panel
+def test_empty_panel_tells_how_to_tag(panel: AnnotationPanel, env: Env) -> None:
+    assert panel.stack.currentWidget() is panel.placeholder
+    assert "Select text and press 1–9 to tag it" in panel.placeholder.text()
+    assert panel.placeholder.text() == EMPTY_TEXT
+    env.tag("radiculopathy", "Summary fact")
+    assert panel.stack.currentWidget() is panel.tree
+
+
+def test_panel_without_document_says_so(qtbot, env: Env) -> None:
+    widget = AnnotationPanel(env.labels, env.stack)
+    qtbot.addWidget(widget)
+    assert widget.stack.currentWidget() is widget.placeholder
+    assert "Open a letter" in widget.placeholder.text()
+
+
+def test_added_annotations_appear_under_their_label_with_counts(
+    panel: AnnotationPanel, env: Env
+) -> None:
+    env.tag("MTUS Chronic Pain Medical Treatment Guidelines", "Guideline citation")
+    env.tag("She was diagnosed with  lumbar\n  radiculopathy.", "Summary fact", note="MRI?")
+    env.tag("The patient is a 52-year-old female", "Summary fact")
+    env.tag("not medically necessary", "Decision")
+
+    assert groups(panel) == {
+        "Summary fact": [
+            "The patient is a 52-year-old female",  # document order, not insertion order
+            "She was diagnosed with lumbar radiculopathy.",  # whitespace collapsed
+        ],
+        "Decision": ["not medically necessary"],
+        "Guideline citation": ["MTUS Chronic Pain Medical Treatment Guidelines"],
+    }
+    counts = {
+        panel.proxy.index(r, 0).data(): panel.proxy.index(r, 0).data(COUNT_ROLE)
+        for r in range(panel.proxy.rowCount())
+    }
+    assert counts == {"Summary fact": 2, "Decision": 1, "Guideline citation": 1}
+    fact = panel.proxy.index(0, 0)
+    first, second = panel.proxy.index(0, 0, fact), panel.proxy.index(1, 0, fact)
+    assert first.data(PLACE_ROLE) == "p. 1"
+    assert panel.proxy.index(0, 0, panel.proxy.index(1, 0)).data(PLACE_ROLE) == "p. 2"
+    assert second.data(NOTE_ROLE) == "MRI?"
+    assert first.data(NOTE_ROLE) == ""
+
+
+def test_plain_text_shows_line_numbers(panel: AnnotationPanel, env: Env) -> None:
+    ann = env.tag("radiculopathy", "Summary fact")
+    panel.set_annotations(env.annotations, None)
+    assert row_of(panel, ann.id).data(PLACE_ROLE) == "l. 4"
+
+
+def test_suggested_origin_is_marked(panel: AnnotationPanel, env: Env) -> None:
+    manual = env.tag("radiculopathy", "Summary fact")
+    suggested = env.tag("not medically necessary", "Decision", origin=ORIGIN_SUGGESTED)
+    assert row_of(panel, suggested.id).data(SUGGESTED_ROLE) is True
+    assert row_of(panel, manual.id).data(SUGGESTED_ROLE) is False
+    assert "suggested" in row_of(panel, suggested.id).data(Qt.ItemDataRole.AccessibleTextRole)
+
+
+def test_undo_of_a_tag_removes_its_row(panel: AnnotationPanel, env: Env) -> None:
+    env.tag("radiculopathy", "Summary fact")
+    env.stack.undo()
+    assert groups(panel) == {}
+    assert panel.stack.currentWidget() is panel.placeholder
+
+
+def test_relabel_from_context_menu_moves_row_and_saves(panel: AnnotationPanel, env: Env) -> None:
+    ann = env.tag("radiculopathy", "Summary fact")
+    env.tag("The patient is a 52-year-old female", "Summary fact")
+    assert panel.select_annotation(ann.id)
+    menu = panel.context_menu()
+    assert panel.relabel_menu.menuAction() in menu.actions()
+    panel.relabel_menu.aboutToShow.emit()
+    checked = [a.text() for a in panel.relabel_menu.actions() if a.isChecked()]
+    assert checked == ["&1 Summary fact"]
+    decision = next(a for a in panel.relabel_menu.actions() if a.data() == env.label("Decision").id)
+    decision.trigger()
+
+    assert groups(panel) == {
+        "Summary fact": ["The patient is a 52-year-old female"],
+        "Decision": ["radiculopathy"],
+    }
+    assert env.db_row(ann.id)["label_id"] == env.label("Decision").id
+    assert panel.selected_annotation().id == ann.id  # selection follows the moved row
+    env.stack.undo()
+    assert env.db_row(ann.id)["label_id"] == env.label("Summary fact").id
+    assert groups(panel)["Summary fact"] == ["The patient is a 52-year-old female", "radiculopathy"]
+
+
+def test_edit_note_dialog_saves_the_note(qtbot, panel: AnnotationPanel, env: Env) -> None:
+    ann = env.tag("radiculopathy", "Summary fact")
+    panel.select_annotation(ann.id)
+    panel.edit_note_action.trigger()
+    dialog = panel.findChild(NoteDialog)
+    assert dialog is not None and dialog.isVisible()
+    dialog.editor.setPlainText("  Check the MRI date.\nAsk the QME.  ")
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Ok), Qt.MouseButton.LeftButton
+    )
+
+    assert env.db_row(ann.id)["note"] == "Check the MRI date.\nAsk the QME."
+    reopened = Store.open(env.path)
+    assert reopened.annotation(ann.id).note == "Check the MRI date.\nAsk the QME."
+    reopened.close()
+    assert row_of(panel, ann.id).data(NOTE_ROLE) == "Check the MRI date.\nAsk the QME."
+    assert env.stack.undoText() == "Edit note"
+
+
+def test_cancelled_note_dialog_pushes_nothing(qtbot, panel: AnnotationPanel, env: Env) -> None:
+    ann = env.tag("radiculopathy", "Summary fact", note="keep")
+    dialog = panel.edit_note(ann.id)
+    assert dialog is not None
+    dialog.editor.setPlainText("changed")
+    qtbot.mouseClick(
+        dialog.buttons.button(QDialogButtonBox.StandardButton.Cancel), Qt.MouseButton.LeftButton
+    )
+    assert env.db_row(ann.id)["note"] == "keep"
+    assert env.stack.count() == 1  # only the tag
+
+
+def test_delete_key_removes_row_and_undo_restores_it(
+    qtbot, panel: AnnotationPanel, env: Env
+) -> None:
+    first = env.tag("The patient is a 52-year-old female", "Summary fact")
+    second = env.tag("radiculopathy", "Summary fact")
+    panel.select_annotation(first.id)
+    panel.tree.setFocus()
+    qtbot.keyClick(panel.tree, Qt.Key.Key_Delete)
+
+    assert groups(panel) == {"Summary fact": ["radiculopathy"]}
+    assert env.db_row(first.id)["deleted"] == 1
+    assert panel.selected_annotation().id == second.id  # the next row takes its place
+    env.stack.undo()
+    assert groups(panel) == {
+        "Summary fact": ["The patient is a 52-year-old female", "radiculopathy"]
+    }
+    assert env.db_row(first.id)["deleted"] == 0
+
+
+def test_filter_by_label_hides_other_labels(panel: AnnotationPanel, env: Env) -> None:
+    env.tag("radiculopathy", "Summary fact")
+    env.tag("not medically necessary", "Decision")
+    combo = panel.label_filter
+    assert combo.itemText(0) == "All labels"
+    combo.setCurrentIndex(combo.findData(env.label("Decision").id))
+    assert groups(panel) == {"Decision": ["not medically necessary"]}
+    # a new Summary fact stays hidden while the filter is on
+    env.tag("The patient is a 52-year-old female", "Summary fact")
+    assert list(groups(panel)) == ["Decision"]
+    combo.setCurrentIndex(0)
+    assert list(groups(panel)) == ["Summary fact", "Decision"]
+
+
+def test_text_filter_matches_quote_and_note(panel: AnnotationPanel, env: Env) -> None:
+    env.tag("radiculopathy", "Summary fact")
+    env.tag("not medically necessary", "Decision", note="Upheld DENIAL")
+    panel.text_filter.setText("denial")
+    assert groups(panel) == {"Decision": ["not medically necessary"]}
+    panel.text_filter.setText("RADICULO")
+    assert groups(panel) == {"Summary fact": ["radiculopathy"]}
+    panel.text_filter.setText("nothing like this")
+    assert panel.stack.currentWidget() is panel.placeholder
+    assert "No annotation matches" in panel.placeholder.text()
+
+
+def test_click_and_enter_emit_activated(qtbot, panel: AnnotationPanel, env: Env) -> None:
+    env.tag("radiculopathy", "Summary fact")
+    ann = env.tag("not medically necessary", "Decision")
+    with qtbot.waitSignal(panel.activated, timeout=1000) as blocker:
+        click(qtbot, panel, row_of(panel, ann.id))
+    assert blocker.args == [ann.id]
+
+    other = env.annotations.manual()[0]
+    panel.select_annotation(other.id)
+    panel.tree.setFocus()
+    with qtbot.waitSignal(panel.activated, timeout=1000) as blocker:
+        qtbot.keyClick(panel.tree, Qt.Key.Key_Return)
+    assert blocker.args == [other.id]
+
+
+def test_clicking_a_label_row_does_not_activate(qtbot, panel: AnnotationPanel, env: Env) -> None:
+    env.tag("radiculopathy", "Summary fact")
+    with qtbot.assertNotEmitted(panel.activated):
+        click(qtbot, panel, panel.proxy.index(0, 0))
+
+
+def test_select_annotation_syncs_and_reports_hidden_rows(panel: AnnotationPanel, env: Env) -> None:
+    fact = env.tag("radiculopathy", "Summary fact")
+    decision = env.tag("not medically necessary", "Decision")
+    assert panel.select_annotation(decision.id)
+    assert panel.tree.currentIndex().data(ANNOTATION_ID_ROLE) == decision.id
+    panel.label_filter.setCurrentIndex(panel.label_filter.findData(env.label("Decision").id))
+    assert not panel.select_annotation(fact.id)
+    assert not panel.select_annotation("no-such-id")
+
+
+def test_label_changes_follow_in_the_panel(panel: AnnotationPanel, env: Env) -> None:
+    ann = env.tag("radiculopathy", "Summary fact")
+    env.tag("not medically necessary", "Decision")
+    panel.select_annotation(ann.id)
+    fact = env.label("Summary fact")
+
+    env.stack.push(SaveLabel(env.labels, fact, fact.with_changes(name="Clinical fact")))
+    assert list(groups(panel)) == ["Clinical fact", "Decision"]
+    assert panel.label_filter.itemText(1) == "Clinical fact"
+
+    decision = env.label("Decision")
+    env.stack.push(DeleteLabel(env.labels, decision, env.annotations))
+    assert groups(panel) == {"Clinical fact": ["radiculopathy"]}
+    assert panel.label_filter.findData(decision.id) == -1
+    assert panel.selected_annotation().id == ann.id  # selection survives the reset
+    env.stack.undo()
+    assert groups(panel) == {
+        "Clinical fact": ["radiculopathy"],
+        "Decision": ["not medically necessary"],
+    }
+
+
+def test_read_only_store_reports_error_and_changes_nothing(qtbot, tmp_path: Path) -> None:
+    writable = make_env(tmp_path / "ro.sqlite")
+    ann = writable.tag("radiculopathy", "Summary fact")
+    writable.store.close()
+    store = Store.open(tmp_path / "ro.sqlite", read_only=True)
+    assert store.read_only
+    labels = LabelSet(store)
+    annotations = AnnotationSet(store, "doc", TEXT, "tester")
+    stack = QUndoStack()
+    widget = AnnotationPanel(labels, stack)
+    qtbot.addWidget(widget)
+    widget.set_annotations(annotations, page_of)
+    widget.show()
+    qtbot.waitExposed(widget)
+
+    widget.select_annotation(ann.id)
+    widget.tree.setFocus()
+    with qtbot.waitSignal(widget.storeError, timeout=1000) as blocker:
+        qtbot.keyClick(widget.tree, Qt.Key.Key_Delete)
+    assert "read-only" in blocker.args[0]
+    assert groups(widget) == {"Summary fact": ["radiculopathy"]}
+    assert stack.count() == 0
+
+    decision = labels.by_name("Decision")
+    with qtbot.waitSignal(widget.storeError, timeout=1000):
+        widget.relabel(decision.id, ann.id)
+    assert annotations.get(ann.id).label_id != decision.id
+    assert list(groups(widget)) == ["Summary fact"]
+    assert stack.count() == 0
+
+
+def test_annotation_model_passes_qtmodeltester(qtmodeltester, env: Env) -> None:
+    model = AnnotationTreeModel(env.labels)
+    qtmodeltester.check(model)  # keeps checking every signal below
+    model.set_annotations(env.annotations, page_of)
+    a = env.tag("radiculopathy", "Summary fact")
+    b = env.tag("The patient is a 52-year-old female", "Summary fact")
+    c = env.tag("not medically necessary", "Decision")
+    env.annotations.update(a.with_changes(label_id=env.label("Decision").id))  # move
+    env.annotations.update(b.with_changes(note="n"))  # in place
+    moved = b.with_changes(start=TEXT.index("MTUS"), end=TEXT.index("MTUS") + 4, exact="MTUS")
+    env.annotations.update(moved)  # same label, new position
+    d = env.tag("She was diagnosed", "Decision")
+    e = env.tag("epidural steroid injection", "Decision")
+    followed = QPersistentModelIndex(model.index_of(d.id))  # what a view's selection holds
+    later = TEXT.index("GUIDELINES")
+    env.annotations.update(d.with_changes(start=later, end=later + 10, exact="GUIDELINES"))
+    assert followed.isValid() and followed.data(ANNOTATION_ID_ROLE) == d.id
+    decision_group = model.group_index_of(env.label("Decision").id)
+    rows = [model.index(r, 0, decision_group).data(ANNOTATION_ID_ROLE) for r in range(4)]
+    assert rows == [a.id, e.id, c.id, d.id]  # d moved from first to last, document order
+    env.annotations.remove(c.id)
+    fact, decision, guide = list(env.labels)
+    env.labels.save(fact.with_changes(name="Facts"))
+    env.labels.reorder([guide.id, decision.id, fact.id])
+    env.stack.push(DeleteLabel(env.labels, decision, env.annotations))
+    env.stack.undo()
+    qtmodeltester.check(model)
+    assert [model.index(r, 0).data() for r in range(model.rowCount())] == [
+        "Guideline citation",
+        "Decision",
+        "Facts",
+        "Unknown label",
+    ]
+    assert model.rowCount(model.index(1, 0)) == 3
+    assert model.index(2, 0).data(LABEL_ID_ROLE) == fact.id
+
+
+def test_filter_proxy_passes_qtmodeltester(qtmodeltester, panel: AnnotationPanel, env: Env) -> None:
+    qtmodeltester.check(panel.proxy)
+    env.tag("radiculopathy", "Summary fact")
+    ann = env.tag("not medically necessary", "Decision")
+    panel.text_filter.setText("necessary")
+    panel.label_filter.setCurrentIndex(1)
+    panel.label_filter.setCurrentIndex(0)
+    panel.text_filter.clear()
+    env.annotations.remove(ann.id)
+    qtmodeltester.check(panel.proxy)
+    assert list(groups(panel)) == ["Summary fact"]
+
+
+def test_unsubscribes_when_deleted(qtbot, env: Env) -> None:
+    widget = AnnotationPanel(env.labels, env.stack)
+    widget.set_annotations(env.annotations, page_of)
+
+    def listeners() -> int:
+        return len(env.labels._listeners) + len(env.annotations._listeners)
+
+    before = listeners()
+    assert before >= 2
+    widget.deleteLater()
+    qtbot.waitUntil(lambda: listeners() == 0, timeout=1000)
+    env.tag("radiculopathy", "Summary fact")  # would raise if a dead model were called
