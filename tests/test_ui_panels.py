@@ -26,6 +26,7 @@ from imr_desktop.ui.annotation_model import (
 )
 from imr_desktop.ui.annotation_panel import EMPTY_TEXT, AnnotationPanel
 from imr_desktop.ui.commands import AddAnnotation, DeleteLabel, SaveLabel
+from imr_desktop.ui.label_bar import LabelBar
 from imr_desktop.ui.note_dialog import NoteDialog
 
 TEXT = (
@@ -432,3 +433,72 @@ def test_unsubscribes_when_deleted(qtbot, env: Env) -> None:
     widget.deleteLater()
     qtbot.waitUntil(lambda: listeners() == 0, timeout=1000)
     env.tag("radiculopathy", "Summary fact")  # would raise if a dead model were called
+
+
+# --------------------------------------------------------------------------- label bar
+@pytest.fixture
+def bar(qtbot, env: Env) -> LabelBar:
+    widget = LabelBar(env.labels)
+    qtbot.addWidget(widget)
+    widget.resize(340, widget.heightForWidth(340))
+    widget.show()
+    qtbot.waitExposed(widget)
+    return widget
+
+
+def bar_buttons(bar: LabelBar) -> list[str]:
+    return [bar.button_for(lb.id).text() for lb in bar._labels]
+
+
+def test_label_bar_has_a_button_per_label(qtbot, bar: LabelBar, env: Env) -> None:
+    assert bar_buttons(bar) == ["Summary fact", "Decision", "Guideline citation"]
+    fact = env.label("Summary fact")
+    button = bar.button_for(fact.id)
+    assert "press 1" in button.toolTip()
+    assert fact.description in button.toolTip()
+    assert button.accessibleName() == "Tag as Summary fact"
+    assert button.accessibleDescription() == "Hotkey 1"
+    decision = env.label("Decision")
+    with qtbot.waitSignal(bar.labelChosen, timeout=1000) as blocker:
+        qtbot.mouseClick(bar.button_for(decision.id), Qt.MouseButton.LeftButton)
+    assert blocker.args == [decision.id]
+    with qtbot.waitSignal(bar.manageRequested, timeout=1000):
+        qtbot.mouseClick(bar.manage_button, Qt.MouseButton.LeftButton)
+
+
+def test_label_bar_wraps_in_a_narrow_panel(bar: LabelBar) -> None:
+    one_line = bar.heightForWidth(2000)
+    assert bar.heightForWidth(200) > one_line
+    for button in bar._buttons.values():
+        assert bar.rect().contains(button.geometry()), button.text()
+
+
+def test_label_bar_follows_label_changes(bar: LabelBar, env: Env) -> None:
+    fact = env.label("Summary fact")
+    env.stack.push(SaveLabel(env.labels, fact, fact.with_changes(name="Facts & figures")))
+    assert bar_buttons(bar)[0] == "Facts && figures"  # shown as "&", not a mnemonic
+    env.stack.push(DeleteLabel(env.labels, env.label("Decision"), env.annotations))
+    assert bar_buttons(bar) == ["Facts && figures", "Guideline citation"]
+    new = env.labels.new("Outcome")
+    env.stack.push(SaveLabel(env.labels, None, new))
+    assert bar_buttons(bar)[-1] == "Outcome"
+    assert "press 2" in bar.button_for(new.id).toolTip()  # the freed hotkey
+
+
+def test_label_bar_disabled_says_why(qtbot, bar: LabelBar, env: Env) -> None:
+    bar.set_tagging_enabled(False, "The database is read-only.")
+    fact = env.label("Summary fact")
+    button = bar.button_for(fact.id)
+    assert not bar.tagging_enabled() and not button.isEnabled()
+    assert "The database is read-only." in button.toolTip()
+    with qtbot.assertNotEmitted(bar.labelChosen):
+        qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
+    # a rebuild keeps the state and the reason
+    env.stack.push(SaveLabel(env.labels, fact, fact.with_changes(name="Facts")))
+    assert not bar.button_for(fact.id).isEnabled()
+    assert "read-only" in bar.button_for(fact.id).toolTip()
+    bar.set_tagging_enabled(True)
+    assert bar.button_for(fact.id).isEnabled()
+    assert "read-only" not in bar.button_for(fact.id).toolTip()
+    bar.set_tagging_enabled(False)
+    assert "Select text" in bar.button_for(fact.id).toolTip()

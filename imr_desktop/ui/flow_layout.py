@@ -64,7 +64,7 @@ class FlowLayout(QLayout):
                 x, y = area.x(), y + line_height + self._spacing
                 line_height = 0
             if apply:
-                # never wider than the line: a long label name elides instead of clipping
+                # never wider than the line, so nothing is drawn outside the widget
                 width = min(hint.width(), area.width())
                 item.setGeometry(QRect(QPoint(x, y), QSize(width, hint.height())))
             x += hint.width() + self._spacing
