@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, Qt
-from PySide6.QtGui import QUndoStack
-from PySide6.QtWidgets import QDialogButtonBox
+from PySide6.QtGui import QColor, QUndoStack
+from PySide6.QtWidgets import QDialogButtonBox, QMessageBox
 
 from imr_desktop.core.labels import LabelSet
 from imr_desktop.core.model import ORIGIN_SUGGESTED, Annotation, DocumentRecord, Label
@@ -27,6 +27,8 @@ from imr_desktop.ui.annotation_model import (
 from imr_desktop.ui.annotation_panel import EMPTY_TEXT, AnnotationPanel
 from imr_desktop.ui.commands import AddAnnotation, DeleteLabel, SaveLabel
 from imr_desktop.ui.label_bar import LabelBar
+from imr_desktop.ui.label_manager import LabelManagerDialog
+from imr_desktop.ui.label_model import LabelListModel
 from imr_desktop.ui.note_dialog import NoteDialog
 
 TEXT = (
@@ -502,3 +504,233 @@ def test_label_bar_disabled_says_why(qtbot, bar: LabelBar, env: Env) -> None:
     assert "read-only" not in bar.button_for(fact.id).toolTip()
     bar.set_tagging_enabled(False)
     assert "Select text" in bar.button_for(fact.id).toolTip()
+
+
+# --------------------------------------------------------------------------- label manager
+@pytest.fixture
+def manager(qtbot, env: Env) -> LabelManagerDialog:
+    dialog = LabelManagerDialog(env.labels, env.stack, env.annotations)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    return dialog
+
+
+def names(env: Env) -> list[str]:
+    """Label names in order, as stored in the database."""
+    return [lb.name for lb in Store.labels(env.store)]
+
+
+def shown_names(manager: LabelManagerDialog) -> list[str]:
+    model = manager.model
+    return [model.index(r).data() for r in range(model.rowCount())]
+
+
+def test_manager_adds_and_renames_with_undo(qtbot, manager: LabelManagerDialog, env: Env) -> None:
+    qtbot.mouseClick(manager.add_button, Qt.MouseButton.LeftButton)
+    assert names(env)[-1] == "New label"
+    assert manager.current_label().name == "New label"
+    assert manager.current_label().hotkey == 4  # first free key
+    assert manager.name_edit.hasFocus()
+
+    manager.name_edit.selectAll()
+    qtbot.keyClicks(manager.name_edit, "Work status")
+    qtbot.keyClick(manager.name_edit, Qt.Key.Key_Return)
+    assert names(env)[-1] == "Work status"
+    assert shown_names(manager)[-1] == "Work status"
+    assert manager.isVisible()  # Enter commits the field, it does not close the dialog
+
+    env.stack.undo()
+    assert names(env)[-1] == "New label"
+    assert manager.name_edit.text() == "New label"
+    env.stack.undo()
+    assert names(env) == ["Summary fact", "Decision", "Guideline citation"]
+    assert shown_names(manager) == names(env)
+
+
+def test_manager_refuses_a_taken_name(qtbot, manager: LabelManagerDialog, env: Env) -> None:
+    manager.select_label(env.label("Decision").id)
+    manager.name_edit.setFocus()
+    manager.name_edit.selectAll()
+    qtbot.keyClicks(manager.name_edit, "summary FACT")
+    qtbot.keyClick(manager.name_edit, Qt.Key.Key_Return)
+    assert manager.error_label.isVisible()
+    assert "already a label called “Summary fact”" in manager.error_label.text()
+    assert names(env) == ["Summary fact", "Decision", "Guideline citation"]
+    assert env.stack.count() == 0
+
+
+def test_manager_recolours_with_presets_and_colour_dialog(
+    manager: LabelManagerDialog, env: Env
+) -> None:
+    decision = env.label("Decision")
+    manager.select_label(decision.id)
+    manager.preset_buttons["#27ae60"].click()
+    assert env.store.label(decision.id).color == "#27ae60"
+    assert manager.preset_buttons["#27ae60"].isChecked()
+    assert not manager.preset_buttons["#eb5757"].isChecked()
+
+    dialog = manager.choose_custom_color()
+    assert dialog is not None and dialog.isVisible()
+    dialog.setCurrentColor(QColor("#123456"))
+    dialog.accept()
+    assert env.store.label(decision.id).color == "#123456"
+    env.stack.undo()
+    env.stack.undo()
+    assert env.store.label(decision.id).color == "#eb5757"
+
+
+def test_manager_hotkey_clash_shows_message_and_saves_nothing(
+    manager: LabelManagerDialog, env: Env
+) -> None:
+    fact = env.label("Summary fact")
+    manager.select_label(fact.id)
+    combo = manager.hotkey_combo
+    assert combo.itemText(combo.findData(2)) == "2  (used by Decision)"
+    row = combo.findData(2)
+    combo.setCurrentIndex(row)
+    combo.activated.emit(row)  # what a user's pick emits
+
+    assert manager.error_label.isVisible()
+    assert manager.error_label.text() == "Hotkey 2 is already used by “Decision”."
+    assert env.store.label(fact.id).hotkey == 1
+    assert env.stack.count() == 0
+    assert combo.currentData() == 1  # the combo shows what is saved
+
+    row = combo.findData(7)
+    combo.setCurrentIndex(row)
+    combo.activated.emit(row)
+    assert env.store.label(fact.id).hotkey == 7
+    assert not manager.error_label.isVisible()
+    row = combo.findData(None)
+    combo.setCurrentIndex(row)
+    combo.activated.emit(row)
+    assert env.store.label(fact.id).hotkey is None
+
+
+def test_manager_edits_description(qtbot, manager: LabelManagerDialog, env: Env) -> None:
+    guide = env.label("Guideline citation")
+    manager.select_label(guide.id)
+    manager.description_edit.setFocus()
+    manager.description_edit.selectAll()
+    qtbot.keyClicks(manager.description_edit, "MTUS, ACOEM, ODG")
+    qtbot.keyClick(manager.description_edit, Qt.Key.Key_Return)
+    assert env.store.label(guide.id).description == "MTUS, ACOEM, ODG"
+    assert env.stack.undoText() == "Edit label Guideline citation"
+
+
+def test_manager_reorders_with_buttons_and_drag(
+    qtbot, manager: LabelManagerDialog, env: Env
+) -> None:
+    manager.select_label(env.label("Guideline citation").id)
+    assert not manager.down_button.isEnabled()
+    qtbot.mouseClick(manager.up_button, Qt.MouseButton.LeftButton)
+    assert names(env) == ["Summary fact", "Guideline citation", "Decision"]
+    assert manager.current_label().name == "Guideline citation"  # selection follows
+    qtbot.mouseClick(manager.up_button, Qt.MouseButton.LeftButton)
+    assert names(env) == ["Guideline citation", "Summary fact", "Decision"]
+    assert not manager.up_button.isEnabled()
+
+    # what QListView does on an internal drop: drag row 0 below the last row
+    assert manager.model.moveRow(QModelIndex(), 0, QModelIndex(), 3)
+    assert names(env) == ["Summary fact", "Decision", "Guideline citation"]
+    assert shown_names(manager) == names(env)
+    env.stack.undo()
+    assert names(env) == ["Guideline citation", "Summary fact", "Decision"]
+
+
+def test_manager_deletes_after_confirming_the_count(
+    qtbot, manager: LabelManagerDialog, env: Env, tmp_path: Path
+) -> None:
+    env.tag("radiculopathy", "Decision")
+    env.tag("not medically necessary", "Decision")
+    # another letter in the same database: the count is database-wide
+    env.store.upsert_document(DocumentRecord("doc2", "other.txt", "text", 0, 9, "other one"))
+    other = AnnotationSet(env.store, "doc2", "other one", "tester")
+    other.add(other.new(0, 5, env.label("Decision")))
+    decision = env.label("Decision")
+    manager.select_label(decision.id)
+
+    box = manager.delete_current()
+    assert box is not None and box.isVisible()
+    assert "3 annotations in 2 documents" in box.informativeText()
+    cancel = box.button(QMessageBox.StandardButton.Cancel)
+    qtbot.mouseClick(cancel, Qt.MouseButton.LeftButton)
+    assert "Decision" in names(env)
+
+    box = manager.delete_current()
+    delete = next(b for b in box.buttons() if b.text() == "Delete label")
+    qtbot.mouseClick(delete, Qt.MouseButton.LeftButton)
+    assert names(env) == ["Summary fact", "Guideline citation"]
+    assert len(env.annotations) == 0  # the open letter's set was reloaded
+    assert env.store.count_annotations() == 0
+    assert manager.current_label() is not None
+
+    env.stack.undo()
+    assert names(env) == ["Summary fact", "Decision", "Guideline citation"]
+    assert env.store.count_annotations() == 3
+    assert len(env.annotations) == 2
+
+
+def test_manager_deletes_unused_label_without_asking(manager: LabelManagerDialog, env: Env) -> None:
+    manager.select_label(env.label("Decision").id)
+    assert manager.delete_current() is None
+    assert names(env) == ["Summary fact", "Guideline citation"]
+    assert manager.current_label().name == "Guideline citation"  # the next row
+
+
+def test_manager_keeps_its_label_when_others_change_elsewhere(
+    manager: LabelManagerDialog, env: Env
+) -> None:
+    guide = env.label("Guideline citation")
+    manager.select_label(guide.id)
+    env.stack.push(DeleteLabel(env.labels, env.label("Summary fact"), env.annotations))
+    assert manager.current_label().id == guide.id
+    assert manager.name_edit.text() == "Guideline citation"
+    env.stack.undo()
+    assert manager.current_label().id == guide.id
+
+
+def test_closed_manager_leaves_the_stack_usable(qtbot, env: Env) -> None:
+    dialog = LabelManagerDialog(env.labels, env.stack, env.annotations)
+    dialog.show()
+    qtbot.waitExposed(dialog)
+    with qtbot.waitSignal(dialog.destroyed, timeout=1000):
+        dialog.deleteLater()
+    fact = env.label("Summary fact")
+    env.stack.push(SaveLabel(env.labels, fact, fact.with_changes(name="Facts")))
+    env.stack.undo()  # would raise in a slot of the deleted dialog
+    assert env.label("Summary fact").id == fact.id
+
+
+def test_manager_read_only_store_shows_error(qtbot, tmp_path: Path) -> None:
+    writable = make_env(tmp_path / "ro.sqlite")
+    writable.store.close()
+    store = Store.open(tmp_path / "ro.sqlite", read_only=True)
+    labels = LabelSet(store)
+    stack = QUndoStack()
+    dialog = LabelManagerDialog(labels, stack, None)
+    qtbot.addWidget(dialog)
+    dialog.show()
+    with qtbot.waitSignal(dialog.storeError, timeout=1000) as blocker:
+        dialog.preset_buttons["#27ae60"].click()
+    assert "read-only" in blocker.args[0]
+    assert "read-only" in dialog.error_label.text()
+    assert labels.by_name("Summary fact").color == "#2f80ed"
+    assert stack.count() == 0
+
+
+def test_label_list_model_passes_qtmodeltester(qtmodeltester, env: Env) -> None:
+    model = LabelListModel(env.labels)
+    qtmodeltester.check(model)
+    fact, decision, guide = list(env.labels)
+    env.labels.save(fact.with_changes(color="#000000"))
+    env.labels.reorder([guide.id, fact.id, decision.id])
+    env.labels.save(env.labels.new("Extra"))
+    env.labels.delete(decision.id)
+    qtmodeltester.check(model)
+    assert [model.index(r).data() for r in range(model.rowCount())] == [
+        "Guideline citation",
+        "Summary fact",
+        "Extra",
+    ]
