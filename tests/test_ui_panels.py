@@ -31,6 +31,9 @@ from imr_desktop.ui.label_manager import LabelManagerDialog
 from imr_desktop.ui.label_model import LabelListModel
 from imr_desktop.ui.note_dialog import NoteDialog
 
+# every test here needs a QApplication, including the qtmodeltester ones without qtbot
+pytestmark = pytest.mark.gui
+
 TEXT = (
     "CLINICAL CASE SUMMARY\n"
     "The patient is a 52-year-old female injured on 03/14/2013.\n"

@@ -9,7 +9,7 @@ recognise a passage), the page on the right, and a muted line for the note and t
 from __future__ import annotations
 
 from PySide6.QtCore import QModelIndex, QPersistentModelIndex, QRect, QSize, Qt
-from PySide6.QtGui import QColor, QFont, QFontMetrics, QPainter, QPalette
+from PySide6.QtGui import QColor, QFont, QFontMetrics, QIcon, QPainter, QPalette
 from PySide6.QtWidgets import (
     QStyle,
     QStyledItemDelegate,
@@ -54,18 +54,15 @@ class AnnotationDelegate(QStyledItemDelegate):
         self.initStyleOption(opt, index)
         # the style draws background, selection and focus; we draw the content
         opt.text = ""
-        opt.icon = type(opt.icon)()
+        opt.icon = QIcon()
         widget: QWidget | None = option.widget  # type: ignore[assignment]
         style = widget.style() if widget else None
         if style is not None:
             style.drawControl(QStyle.ControlElement.CE_ItemViewItem, opt, painter, widget)
         painter.save()
         selected = bool(option.state & QStyle.StateFlag.State_Selected)
-        group = (
-            QPalette.ColorGroup.Active
-            if option.state & QStyle.StateFlag.State_Active
-            else (QPalette.ColorGroup.Inactive)
-        )
+        active = option.state & QStyle.StateFlag.State_Active
+        group = QPalette.ColorGroup.Active if active else QPalette.ColorGroup.Inactive
         text_role = QPalette.ColorRole.HighlightedText if selected else QPalette.ColorRole.Text
         ink = option.palette.color(group, text_role)
         muted = QColor(ink)

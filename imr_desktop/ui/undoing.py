@@ -7,14 +7,13 @@ them and the core, hence the screen, is unchanged. Callers only need the message
 
 from __future__ import annotations
 
-from PySide6.QtGui import QUndoStack
-
-from imr_desktop.ui.commands import _Command
+from PySide6.QtGui import QUndoCommand, QUndoStack
 
 
-def push(stack: QUndoStack, command: _Command) -> str | None:
+def push(stack: QUndoStack, command: QUndoCommand) -> str | None:
     """Push ``command``; return the user-facing message if the store refused it."""
     stack.push(command)
     # the stack may already have deleted an obsolete command's C++ side; ``error`` is a
-    # Python attribute and stays readable
-    return str(command.error) if command.error is not None else None
+    # plain Python attribute and stays readable
+    error = getattr(command, "error", None)
+    return str(error) if error is not None else None
