@@ -310,7 +310,7 @@ class Store:
             db.execute(
                 "UPDATE labels SET deleted = 0, updated_at = ? WHERE id = ?", [now, label_id]
             )
-            db.executemany(
+            db.conn.executemany(
                 "UPDATE annotations SET deleted = 0, updated_at = ? WHERE id = ?",
                 [(now, i) for i in annotation_ids],
             )
