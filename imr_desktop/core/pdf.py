@@ -63,6 +63,8 @@ def open_pdf(data: bytes, name: str, password: str | None = None) -> pymupdf.Doc
         raise DocumentError(f"{name} is empty (0 bytes).")
     if sniff_kind(data) != "pdf":
         raise DocumentError(f"{name} is not a PDF file (it has no PDF header).")
+    # warnings left by an earlier file (one that failed to open) are not this file's
+    pymupdf.TOOLS.mupdf_warnings(reset=True)
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
