@@ -26,6 +26,22 @@ class _Line:
     y0: float
     x1: float
     y1: float
+    # Reading direction as displayed: along x (axis 0) or y (axis 1), forwards (+1) or
+    # backwards (-1). Text on a page with /Rotate 90 or 270 can run down or up the page.
+    axis: int = 0
+    sign: float = 1.0
+
+
+def _direction(boxes: tuple[float, ...], s: int, e: int) -> tuple[int, float]:
+    """Axis and sense of a line, from the centres of its first and last characters."""
+    if e - s < 2:
+        return 0, 1.0
+    first, last = 4 * s, 4 * (e - 1)
+    dx = boxes[last] + boxes[last + 2] - boxes[first] - boxes[first + 2]
+    dy = boxes[last + 1] + boxes[last + 3] - boxes[first + 1] - boxes[first + 3]
+    if abs(dy) > abs(dx):
+        return 1, (1.0 if dy > 0 else -1.0)
+    return 0, (1.0 if dx >= 0 else -1.0)
 
 
 class TextLayer:
@@ -67,7 +83,8 @@ class TextLayer:
             y0 = min(boxes[4 * i + 1] for i in range(s, e))
             x1 = max(boxes[4 * i + 2] for i in range(s, e))
             y1 = max(boxes[4 * i + 3] for i in range(s, e))
-            lines.append(_Line(base + s, base + e, x0, y0, x1, y1))
+            axis, sign = _direction(boxes, s, e)
+            lines.append(_Line(base + s, base + e, x0, y0, x1, y1, axis, sign))
         self._lines.append(lines)
 
     # ----------------------------------------------------------------- queries
@@ -115,7 +132,8 @@ class TextLayer:
     def caret_at(self, page: int, x: float, y: float) -> int | None:
         """Caret offset nearest to the point (page coordinates, points).
 
-        Nearest line band first (so two columns work), then bisect on character centres.
+        Nearest line band first (so two columns work), then bisect on character centres
+        along the line's reading direction (lines may run down or up a rotated page).
         """
         if page >= len(self._lines) or not self._lines[page]:
             return None
@@ -124,17 +142,20 @@ class TextLayer:
         for line in self._lines[page]:
             dx = max(line.x0 - x, 0.0, x - line.x1)
             dy = max(line.y0 - y, 0.0, y - line.y1)
-            # vertical distance weighs more: a point between two lines belongs to the
+            along, across = (dx, dy) if line.axis == 0 else (dy, dx)
+            # distance across lines weighs more: a point between two lines belongs to the
             # line it is closest to in height, not to a shorter line beside it
-            d = dx + 4.0 * dy
+            d = along + 4.0 * across
             if d < best_d:
                 best, best_d = line, d
         assert best is not None
         b = self._boxes
+        a, sign = best.axis, best.sign
+        target = sign * (x if a == 0 else y)
         lo, hi = best.start, best.end
         while lo < hi:
             mid = (lo + hi) // 2
-            if (b[4 * mid] + b[4 * mid + 2]) / 2 < x:
+            if sign * (b[4 * mid + a] + b[4 * mid + a + 2]) / 2 < target:
                 lo = mid + 1
             else:
                 hi = mid
@@ -165,9 +186,14 @@ class TextLayer:
                     e -= 1
                 if s >= e:
                     continue
-                x0 = min(b[4 * k] for k in range(s, e))
-                x1 = max(b[4 * k + 2] for k in range(s, e))
-                out.append((page, (x0, line.y0, x1, line.y1)))
+                if line.axis == 0:
+                    x0 = min(b[4 * k] for k in range(s, e))
+                    x1 = max(b[4 * k + 2] for k in range(s, e))
+                    out.append((page, (x0, line.y0, x1, line.y1)))
+                else:
+                    y0 = min(b[4 * k + 1] for k in range(s, e))
+                    y1 = max(b[4 * k + 3] for k in range(s, e))
+                    out.append((page, (line.x0, y0, line.x1, y1)))
         return out
 
     def line_span(self, offset: int) -> tuple[int, int]:
