@@ -30,6 +30,31 @@ class _Line:
     # backwards (-1). Text on a page with /Rotate 90 or 270 can run down or up the page.
     axis: int = 0
     sign: float = 1.0
+    # Extent along the axis of the run of lines (a column) this line belongs to; a click
+    # beside a short line (a paragraph's last line, a centred heading) is measured
+    # against its column, so it lands on that line and not on a longer neighbour.
+    lo: float = 0.0
+    hi: float = 0.0
+
+    def span(self) -> tuple[float, float]:
+        return (self.x0, self.x1) if self.axis == 0 else (self.y0, self.y1)
+
+
+def _set_column_extents(lines: list[_Line]) -> None:
+    """Group consecutive lines that overlap along their axis; give each the group's extent."""
+    first = 0
+    for k in range(1, len(lines) + 1):
+        if k < len(lines):
+            prev, line = lines[k - 1], lines[k]
+            (p0, p1), (q0, q1) = prev.span(), line.span()
+            if prev.axis == line.axis and max(p0, q0) < min(p1, q1):
+                continue
+        group = lines[first:k]
+        lo = min(ln.span()[0] for ln in group)
+        hi = max(ln.span()[1] for ln in group)
+        for ln in group:
+            ln.lo, ln.hi = lo, hi
+        first = k
 
 
 def _direction(boxes: tuple[float, ...], s: int, e: int) -> tuple[int, float]:
@@ -85,6 +110,7 @@ class TextLayer:
             y1 = max(boxes[4 * i + 3] for i in range(s, e))
             axis, sign = _direction(boxes, s, e)
             lines.append(_Line(base + s, base + e, x0, y0, x1, y1, axis, sign))
+        _set_column_extents(lines)
         self._lines.append(lines)
 
     # ----------------------------------------------------------------- queries
@@ -138,14 +164,18 @@ class TextLayer:
         if page >= len(self._lines) or not self._lines[page]:
             return None
         best: _Line | None = None
-        best_d = float("inf")
+        best_d = (float("inf"), float("inf"))
         for line in self._lines[page]:
-            dx = max(line.x0 - x, 0.0, x - line.x1)
-            dy = max(line.y0 - y, 0.0, y - line.y1)
-            along, across = (dx, dy) if line.axis == 0 else (dy, dx)
-            # distance across lines weighs more: a point between two lines belongs to the
-            # line it is closest to in height, not to a shorter line beside it
-            d = along + 4.0 * across
+            if line.axis == 0:
+                p, q, a0, a1, c0, c1 = x, y, line.x0, line.x1, line.y0, line.y1
+            else:
+                p, q, a0, a1, c0, c1 = y, x, line.y0, line.y1, line.x0, line.x1
+            # along the line: distance to its column; across: distance to the line itself,
+            # weighted more, so a point between two lines goes to the nearer one in height;
+            # ties (pieces of one row split by a gap) go to the piece nearest the point
+            along = max(line.lo - p, 0.0, p - line.hi)
+            across = max(c0 - q, 0.0, q - c1)
+            d = (along + 4.0 * across, max(a0 - p, 0.0, p - a1))
             if d < best_d:
                 best, best_d = line, d
         assert best is not None
