@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import unicodedata
 from array import array
 from dataclasses import dataclass
 
@@ -236,7 +237,28 @@ class TextLayer:
 
 # --------------------------------------------------------------------- selection rules
 def _is_word(c: str) -> bool:
-    return c.isalnum()
+    # combining marks belong to their letter: "e" + U+0301 (decomposed "é") is one letter
+    return c.isalnum() or unicodedata.category(c)[0] == "M"
+
+
+_ZWJ = "\u200d"
+
+
+def _joins_previous(text: str, i: int) -> bool:
+    """Whether text[i] is drawn as part of the character before it (marks, emoji joins)."""
+    c = text[i]
+    return (
+        unicodedata.category(c)[0] == "M"  # combining mark, variation selector
+        or c == _ZWJ
+        or "\U0001f3fb" <= c <= "\U0001f3ff"  # emoji skin-tone modifier
+        or (i > 0 and text[i - 1] == _ZWJ)
+    )
+
+
+def _cluster_end(text: str, end: int) -> int:
+    while end < len(text) and _joins_previous(text, end):
+        end += 1
+    return end
 
 
 def snap_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -252,6 +274,10 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
     if start < end and _is_word(text[end - 1]):
         while end < len(text) and _is_word(text[end]):
             end += 1
+    # never cut an emoji sequence or a letter with its marks in two
+    while 0 < start < end and _joins_previous(text, start):
+        start -= 1
+    end = _cluster_end(text, end) if start < end else end
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -268,8 +294,10 @@ def word_at(text: str, offset: int) -> tuple[int, int] | None:
         offset -= 1
     if text[offset].isspace():
         return None
+    while offset > 0 and not _is_word(text[offset]) and _joins_previous(text, offset):
+        offset -= 1  # inside an emoji sequence: from its first character
     if not _is_word(text[offset]):
-        return offset, offset + 1
+        return offset, _cluster_end(text, offset + 1)
     s = e = offset
     while s > 0 and _is_word(text[s - 1]):
         s -= 1
