@@ -63,6 +63,8 @@ def open_pdf(data: bytes, name: str, password: str | None = None) -> pymupdf.Doc
         raise DocumentError(f"{name} is empty (0 bytes).")
     if sniff_kind(data) != "pdf":
         raise DocumentError(f"{name} is not a PDF file (it has no PDF header).")
+    # warnings left by an earlier file (one that failed to open) are not this file's
+    pymupdf.TOOLS.mupdf_warnings(reset=True)
     try:
         doc = pymupdf.open(stream=data, filetype="pdf")
     except (pymupdf.FileDataError, RuntimeError, ValueError) as exc:
@@ -77,7 +79,22 @@ def open_pdf(data: bytes, name: str, password: str | None = None) -> pymupdf.Doc
     if doc.page_count == 0:
         doc.close()
         raise DocumentError(f"{name} is damaged: it opened with 0 pages.")
+    if doc.is_repaired and not any(_draws_something(doc, i) for i in range(doc.page_count)):
+        # e.g. a truncated download whose page tree survived but whose pages did not;
+        # without this it would open as blank pages, like a scan with no text layer
+        count = doc.page_count
+        doc.close()
+        raise DocumentError(
+            f"{name} is damaged (truncated or corrupt): none of its {count} pages can be read."
+        )
     return doc
+
+
+def _draws_something(doc: pymupdf.Document, index: int) -> bool:
+    try:
+        return bool(doc[index].get_bboxlog())
+    except (pymupdf.FileDataError, RuntimeError, ValueError):
+        return False
 
 
 def repair_warnings() -> str:

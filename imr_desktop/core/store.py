@@ -162,7 +162,7 @@ class Store:
         path = Path(path)
         if not read_only and path.exists() and not _writable(path):
             read_only = True
-        if not read_only and not path.exists() and not _writable(path.parent):
+        if not read_only and not path.exists() and not _writable(_nearest_existing(path.parent)):
             raise StoreError(f"Cannot create the database {path}: its folder is not writable.")
         try:
             if read_only:
@@ -358,6 +358,13 @@ class Store:
         return self.db.execute(
             "SELECT count(*) FROM annotations WHERE document = ? AND deleted = 0", [document]
         ).fetchone()[0]
+
+
+def _nearest_existing(folder: Path) -> Path:
+    """``folder`` or its closest existing parent: the one that must let us create files."""
+    while not folder.exists() and folder.parent != folder:
+        folder = folder.parent
+    return folder
 
 
 def _writable(path: Path) -> bool:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import bisect
 import hashlib
+import unicodedata
 from array import array
 from dataclasses import dataclass
 
@@ -26,6 +27,47 @@ class _Line:
     y0: float
     x1: float
     y1: float
+    # Reading direction as displayed: along x (axis 0) or y (axis 1), forwards (+1) or
+    # backwards (-1). Text on a page with /Rotate 90 or 270 can run down or up the page.
+    axis: int = 0
+    sign: float = 1.0
+    # Extent along the axis of the run of lines (a column) this line belongs to; a click
+    # beside a short line (a paragraph's last line, a centred heading) is measured
+    # against its column, so it lands on that line and not on a longer neighbour.
+    lo: float = 0.0
+    hi: float = 0.0
+
+    def span(self) -> tuple[float, float]:
+        return (self.x0, self.x1) if self.axis == 0 else (self.y0, self.y1)
+
+
+def _set_column_extents(lines: list[_Line]) -> None:
+    """Group consecutive lines that overlap along their axis; give each the group's extent."""
+    first = 0
+    for k in range(1, len(lines) + 1):
+        if k < len(lines):
+            prev, line = lines[k - 1], lines[k]
+            (p0, p1), (q0, q1) = prev.span(), line.span()
+            if prev.axis == line.axis and max(p0, q0) < min(p1, q1):
+                continue
+        group = lines[first:k]
+        lo = min(ln.span()[0] for ln in group)
+        hi = max(ln.span()[1] for ln in group)
+        for ln in group:
+            ln.lo, ln.hi = lo, hi
+        first = k
+
+
+def _direction(boxes: tuple[float, ...], s: int, e: int) -> tuple[int, float]:
+    """Axis and sense of a line, from the centres of its first and last characters."""
+    if e - s < 2:
+        return 0, 1.0
+    first, last = 4 * s, 4 * (e - 1)
+    dx = boxes[last] + boxes[last + 2] - boxes[first] - boxes[first + 2]
+    dy = boxes[last + 1] + boxes[last + 3] - boxes[first + 1] - boxes[first + 3]
+    if abs(dy) > abs(dx):
+        return 1, (1.0 if dy > 0 else -1.0)
+    return 0, (1.0 if dx >= 0 else -1.0)
 
 
 class TextLayer:
@@ -67,7 +109,9 @@ class TextLayer:
             y0 = min(boxes[4 * i + 1] for i in range(s, e))
             x1 = max(boxes[4 * i + 2] for i in range(s, e))
             y1 = max(boxes[4 * i + 3] for i in range(s, e))
-            lines.append(_Line(base + s, base + e, x0, y0, x1, y1))
+            axis, sign = _direction(boxes, s, e)
+            lines.append(_Line(base + s, base + e, x0, y0, x1, y1, axis, sign))
+        _set_column_extents(lines)
         self._lines.append(lines)
 
     # ----------------------------------------------------------------- queries
@@ -115,26 +159,34 @@ class TextLayer:
     def caret_at(self, page: int, x: float, y: float) -> int | None:
         """Caret offset nearest to the point (page coordinates, points).
 
-        Nearest line band first (so two columns work), then bisect on character centres.
+        Nearest line band first (so two columns work), then bisect on character centres
+        along the line's reading direction (lines may run down or up a rotated page).
         """
         if page >= len(self._lines) or not self._lines[page]:
             return None
         best: _Line | None = None
-        best_d = float("inf")
+        best_d = (float("inf"), float("inf"))
         for line in self._lines[page]:
-            dx = max(line.x0 - x, 0.0, x - line.x1)
-            dy = max(line.y0 - y, 0.0, y - line.y1)
-            # vertical distance weighs more: a point between two lines belongs to the
-            # line it is closest to in height, not to a shorter line beside it
-            d = dx + 4.0 * dy
+            if line.axis == 0:
+                p, q, a0, a1, c0, c1 = x, y, line.x0, line.x1, line.y0, line.y1
+            else:
+                p, q, a0, a1, c0, c1 = y, x, line.y0, line.y1, line.x0, line.x1
+            # along the line: distance to its column; across: distance to the line itself,
+            # weighted more, so a point between two lines goes to the nearer one in height;
+            # ties (pieces of one row split by a gap) go to the piece nearest the point
+            along = max(line.lo - p, 0.0, p - line.hi)
+            across = max(c0 - q, 0.0, q - c1)
+            d = (along + 4.0 * across, max(a0 - p, 0.0, p - a1))
             if d < best_d:
                 best, best_d = line, d
         assert best is not None
         b = self._boxes
+        a, sign = best.axis, best.sign
+        target = sign * (x if a == 0 else y)
         lo, hi = best.start, best.end
         while lo < hi:
             mid = (lo + hi) // 2
-            if (b[4 * mid] + b[4 * mid + 2]) / 2 < x:
+            if sign * (b[4 * mid + a] + b[4 * mid + a + 2]) / 2 < target:
                 lo = mid + 1
             else:
                 hi = mid
@@ -165,9 +217,14 @@ class TextLayer:
                     e -= 1
                 if s >= e:
                     continue
-                x0 = min(b[4 * k] for k in range(s, e))
-                x1 = max(b[4 * k + 2] for k in range(s, e))
-                out.append((page, (x0, line.y0, x1, line.y1)))
+                if line.axis == 0:
+                    x0 = min(b[4 * k] for k in range(s, e))
+                    x1 = max(b[4 * k + 2] for k in range(s, e))
+                    out.append((page, (x0, line.y0, x1, line.y1)))
+                else:
+                    y0 = min(b[4 * k + 1] for k in range(s, e))
+                    y1 = max(b[4 * k + 3] for k in range(s, e))
+                    out.append((page, (line.x0, y0, line.x1, y1)))
         return out
 
     def line_span(self, offset: int) -> tuple[int, int]:
@@ -180,7 +237,28 @@ class TextLayer:
 
 # --------------------------------------------------------------------- selection rules
 def _is_word(c: str) -> bool:
-    return c.isalnum()
+    # combining marks belong to their letter: "e" + U+0301 (decomposed "é") is one letter
+    return c.isalnum() or unicodedata.category(c)[0] == "M"
+
+
+_ZWJ = "\u200d"
+
+
+def _joins_previous(text: str, i: int) -> bool:
+    """Whether text[i] is drawn as part of the character before it (marks, emoji joins)."""
+    c = text[i]
+    return (
+        unicodedata.category(c)[0] == "M"  # combining mark, variation selector
+        or c == _ZWJ
+        or "\U0001f3fb" <= c <= "\U0001f3ff"  # emoji skin-tone modifier
+        or (i > 0 and text[i - 1] == _ZWJ)
+    )
+
+
+def _cluster_end(text: str, end: int) -> int:
+    while end < len(text) and _joins_previous(text, end):
+        end += 1
+    return end
 
 
 def snap_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
@@ -196,6 +274,10 @@ def snap_to_words(text: str, start: int, end: int) -> tuple[int, int] | None:
     if start < end and _is_word(text[end - 1]):
         while end < len(text) and _is_word(text[end]):
             end += 1
+    # never cut an emoji sequence or a letter with its marks in two
+    while 0 < start < end and _joins_previous(text, start):
+        start -= 1
+    end = _cluster_end(text, end) if start < end else end
     while start < end and text[start].isspace():
         start += 1
     while end > start and text[end - 1].isspace():
@@ -212,8 +294,10 @@ def word_at(text: str, offset: int) -> tuple[int, int] | None:
         offset -= 1
     if text[offset].isspace():
         return None
+    while offset > 0 and not _is_word(text[offset]) and _joins_previous(text, offset):
+        offset -= 1  # inside an emoji sequence: from its first character
     if not _is_word(text[offset]):
-        return offset, offset + 1
+        return offset, _cluster_end(text, offset + 1)
     s = e = offset
     while s > 0 and _is_word(text[s - 1]):
         s -= 1
