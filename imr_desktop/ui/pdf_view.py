@@ -95,6 +95,7 @@ class PdfView(QAbstractScrollArea):
         self._dragging = False
         self._click_timer = QElapsedTimer()
         self._clicks = 0
+        self._click_pos = QPointF()
         self._flash: tuple[int, int] | None = None
         self._flash_step = 0
         self._flash_timer = QTimer(self, interval=90)
@@ -123,8 +124,14 @@ class PdfView(QAbstractScrollArea):
         self._painted_once = False
         self._current_page = 0
         self._relayout()
+        if self._fit == "page":
+            self.fit_page()
+        elif self._fit == "width":
+            self.fit_width()
         self.verticalScrollBar().setValue(0)
-        self._request_timer.start()
+        # ask for the first pages now, not on the next event-loop turn: first paint is
+        # what the user waits for
+        self._request_visible()
         self.viewport().update()
 
     def clear(self) -> None:
@@ -177,11 +184,13 @@ class PdfView(QAbstractScrollArea):
         self.set_zoom(next((z for z in reversed(ZOOM_STEPS) if z < self._zoom - 1e-3), MIN_ZOOM))
 
     def fit_width(self) -> None:
+        self._fit = "width"  # remembered without a document, applied when one opens
         if self._sizes:
             widest = max(w for w, _ in self._sizes)
             self.set_zoom((self.viewport().width() - 2 * PAGE_GAP) / widest, fit="width")
 
     def fit_page(self) -> None:
+        self._fit = "page"
         if self._sizes:
             w, h = self._sizes[self._current_page]
             zoom = min(
@@ -208,10 +217,8 @@ class PdfView(QAbstractScrollArea):
     def resizeEvent(self, event: QResizeEvent) -> None:
         super().resizeEvent(event)
         if self._fit == "width":
-            self._fit = None
             self.fit_width()
         elif self._fit == "page":
-            self._fit = None
             self.fit_page()
         self._relayout()
         self._request_timer.start()
@@ -499,25 +506,29 @@ class PdfView(QAbstractScrollArea):
         caret = self._caret(event.position())
         if caret is None:
             return
-        # count clicks ourselves: Qt reports double clicks but not triple clicks
-        interval = QGuiApplication.styleHints().mouseDoubleClickInterval()
-        self._clicks = (
-            self._clicks + 1
-            if (self._click_timer.isValid() and self._click_timer.elapsed() < interval)
-            else 1
-        )
-        self._click_timer.restart()
         text = self._layer.text if self._layer else ""
+        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self._anchor is not None:
+            self._clicks = 0
+            self._extend_to(caret)
+            self._finish_selection()
+            return
+        # count clicks ourselves: Qt reports double clicks but not triple clicks; a click
+        # somewhere else starts a new count
+        hints = QGuiApplication.styleHints()
+        near = (event.position() - self._click_pos).manhattanLength() <= hints.startDragDistance()
+        quick = (
+            self._click_timer.isValid()
+            and self._click_timer.elapsed() < hints.mouseDoubleClickInterval()
+        )
+        self._clicks = self._clicks + 1 if quick and near else 1
+        self._click_pos = event.position()
+        self._click_timer.restart()
         if self._clicks == 2:
             self._apply_selection(word_at(text, caret))
             return
         if self._clicks >= 3:
             self._apply_selection(line_at(text, caret))
             self._clicks = 0
-            return
-        if event.modifiers() & Qt.KeyboardModifier.ShiftModifier and self._anchor is not None:
-            self._extend_to(caret)
-            self._finish_selection()
             return
         self._anchor = caret
         self._dragging = True

@@ -1,0 +1,725 @@
+"""The main window: document on the left, case and annotations on the right.
+
+This module composes widgets and wires their signals in one place; the work itself lives
+in the core (store, annotation set), in ``DocumentSession`` (open document) and in the
+views. Every edit is an undo command.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
+from PySide6.QtWidgets import (
+    QDockWidget,
+    QFileDialog,
+    QInputDialog,
+    QLabel,
+    QLineEdit,
+    QMainWindow,
+    QMenu,
+    QMessageBox,
+    QSpinBox,
+    QStackedWidget,
+    QToolBar,
+    QVBoxLayout,
+    QWidget,
+)
+
+from imr_desktop import APP_NAME, paths
+from imr_desktop.core.errors import PasswordRequired, StoreError, UserFacingError
+from imr_desktop.core.labels import LabelSet
+from imr_desktop.core.session import Change
+from imr_desktop.core.settings import Settings, save_settings
+from imr_desktop.core.store import Store
+from imr_desktop.ui import commands
+from imr_desktop.ui.actions import make_actions
+from imr_desktop.ui.annotation_panel import AnnotationPanel
+from imr_desktop.ui.banner import Banner
+from imr_desktop.ui.document_session import DocumentSession
+from imr_desktop.ui.find_bar import FindBar
+from imr_desktop.ui.highlights import Highlight
+from imr_desktop.ui.label_bar import LabelBar
+from imr_desktop.ui.label_manager import LabelManagerDialog
+from imr_desktop.ui.pdf_view import PdfView
+from imr_desktop.ui.render_service import OpenedDocument, RenderService
+from imr_desktop.ui.text_view import TextView
+
+FILE_FILTER = "Letters (*.pdf *.txt);;PDF files (*.pdf);;Text files (*.txt);;All files (*)"
+
+
+class MainWindow(QMainWindow):
+    documentReady = Signal()  # first page painted (PDF) or text shown
+    tagged = Signal(float)  # milliseconds from key press to committed + drawn
+
+    def __init__(
+        self,
+        *,
+        store: Store | None,
+        settings: Settings,
+        store_problem: str | None = None,
+        interactive: bool = True,
+    ) -> None:
+        super().__init__()
+        self.setObjectName("mainWindow")
+        self.setWindowTitle(APP_NAME)
+        self.setAcceptDrops(True)
+        self.settings = settings
+        self.store = store
+        self.interactive = interactive  # False in --selftest: errors never wait for a click
+        self.last_error: str | None = None
+        self.service = RenderService(self)
+        self.session = DocumentSession(self.service, store, settings.annotator, self)
+        self.labels: LabelSet | None = LabelSet(store) if store else None
+        self._unsubscribe = None
+
+        self._build_central()
+        self._build_side_panel()
+        self.actions_by_id = make_actions(self, self._handlers(), settings.shortcuts)
+        self._build_menus_and_toolbar()
+        self._build_status_bar()
+        self._wire()
+        self._restore_layout()
+        self._update_enabled()
+        if store is None:
+            self.banner.show_message(
+                "db",
+                store_problem
+                or "No annotation database is open: annotations cannot be "
+                "saved. Use File › Open Database… to choose one.",
+                "error",
+            )
+        elif store.read_only:
+            self.banner.show_message(
+                "db",
+                f"The database {store.path} is read-only: you can read its annotations, "
+                "but new ones are not saved.",
+                "warning",
+            )
+
+    # ================================================================== building
+    def _build_central(self) -> None:
+        central = QWidget(self)
+        layout = QVBoxLayout(central)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        self.banner = Banner(central)
+        self.stack = QStackedWidget(central)
+        self.empty = QLabel(
+            "Open a letter with Ctrl+O, or drop a PDF or text file here.", self.stack
+        )
+        self.empty.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.empty.setObjectName("emptyState")
+        self.pdf_view = PdfView(self.stack)
+        self.text_view = TextView(self.stack)
+        for w in (self.empty, self.pdf_view, self.text_view):
+            self.stack.addWidget(w)
+        self.find_bar = FindBar(central)
+        layout.addWidget(self.banner)
+        layout.addWidget(self.stack, 1)
+        layout.addWidget(self.find_bar)
+        self.setCentralWidget(central)
+
+    def _build_side_panel(self) -> None:
+        self.dock = QDockWidget("Annotations", self)
+        self.dock.setObjectName("sidePanel")
+        self.dock.setFeatures(
+            QDockWidget.DockWidgetFeature.DockWidgetMovable
+            | QDockWidget.DockWidgetFeature.DockWidgetClosable
+        )
+        self.side = QStackedWidget(self.dock)
+        self.dock.setWidget(self.side)
+        self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
+        self._install_store_widgets()
+
+    def _install_store_widgets(self) -> None:
+        """(Re)build the widgets that depend on the database."""
+        while self.side.count():
+            w = self.side.widget(0)
+            self.side.removeWidget(w)
+            w.deleteLater()
+        self.label_bar: LabelBar | None = None
+        self.panel: AnnotationPanel | None = None
+        if self.labels is None:
+            note = QLabel("No annotation database is open.\nFile › Open Database…", self.side)
+            note.setAlignment(Qt.AlignmentFlag.AlignCenter)
+            note.setWordWrap(True)
+            self.side.addWidget(note)
+            return
+        holder = QWidget(self.side)
+        layout = QVBoxLayout(holder)
+        layout.setContentsMargins(6, 6, 6, 6)
+        self.label_bar = LabelBar(self.labels, holder)
+        self.panel = AnnotationPanel(self.labels, self.session.undo_stack, holder)
+        layout.addWidget(self.label_bar)
+        layout.addWidget(self.panel, 1)
+        self.side.addWidget(holder)
+        self.label_bar.labelChosen.connect(self.tag_selection)
+        self.label_bar.manageRequested.connect(self.manage_labels)
+        self.panel.activated.connect(self.reveal_annotation)
+        self.panel.storeError.connect(self._show_store_error)
+        self.labels.subscribe(self._refresh_highlights)
+
+    def _handlers(self) -> dict:
+        return {
+            "open": self.choose_file,
+            "open_db": self.choose_database,
+            "quit": self.close,
+            "undo": self.session.undo_stack.undo,
+            "redo": self.session.undo_stack.redo,
+            "copy": self.copy_selection,
+            "find": self.open_find,
+            "find_next": lambda: self._find_step(True),
+            "find_prev": lambda: self._find_step(False),
+            "delete_annotation": self.delete_selected_annotation,
+            "manage_labels": self.manage_labels,
+            "zoom_in": lambda: self.current_view().zoom_in(),
+            "zoom_out": lambda: self.current_view().zoom_out(),
+            "fit_width": self.pdf_view.fit_width,
+            "fit_page": self.pdf_view.fit_page,
+            "go_to_page": self.focus_page_box,
+            "prev_page": lambda: self.pdf_view.go_to_page(self.pdf_view.current_page - 1),
+            "next_page": lambda: self.pdf_view.go_to_page(self.pdf_view.current_page + 1),
+            "toggle_panel": lambda: self.dock.setVisible(not self.dock.isVisible()),
+        }
+
+    def _build_menus_and_toolbar(self) -> None:
+        a = self.actions_by_id
+        bar = self.menuBar()
+        file_menu = bar.addMenu("&File")
+        file_menu.addAction(a["open"])
+        self.recent_menu = file_menu.addMenu("Open &Recent")
+        self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
+        file_menu.addAction(a["open_db"])
+        file_menu.addSeparator()
+        file_menu.addAction(a["quit"])
+        edit = bar.addMenu("&Edit")
+        for key in ("undo", "redo"):
+            edit.addAction(a[key])
+        edit.addSeparator()
+        edit.addAction(a["copy"])
+        self.tag_menu = edit.addMenu("&Tag Selection As")
+        self.tag_menu.aboutToShow.connect(lambda: self._fill_tag_menu(self.tag_menu))
+        edit.addAction(a["delete_annotation"])
+        edit.addSeparator()
+        for key in ("find", "find_next", "find_prev"):
+            edit.addAction(a[key])
+        edit.addSeparator()
+        edit.addAction(a["manage_labels"])
+        view = bar.addMenu("&View")
+        for key in ("zoom_in", "zoom_out", "fit_width", "fit_page"):
+            view.addAction(a[key])
+        view.addSeparator()
+        for key in ("go_to_page", "prev_page", "next_page"):
+            view.addAction(a[key])
+        view.addSeparator()
+        view.addAction(a["toggle_panel"])
+        self.undo_action = a["undo"]
+        self.redo_action = a["redo"]
+
+        tools = QToolBar("Main", self)
+        tools.setObjectName("mainToolbar")
+        tools.setMovable(False)
+        tools.addAction(a["open"])
+        tools.addSeparator()
+        tools.addAction(a["undo"])
+        tools.addAction(a["redo"])
+        tools.addSeparator()
+        tools.addAction(a["zoom_out"])
+        tools.addAction(a["zoom_in"])
+        tools.addAction(a["fit_width"])
+        tools.addAction(a["fit_page"])
+        tools.addSeparator()
+        tools.addWidget(QLabel(" Page ", tools))
+        self.page_box = QSpinBox(tools)
+        self.page_box.setObjectName("pageBox")
+        self.page_box.setAccessibleName("Page number")
+        self.page_box.setKeyboardTracking(False)
+        self.page_box.setMinimum(1)
+        tools.addWidget(self.page_box)
+        self.page_total = QLabel(" of 0 ", tools)
+        tools.addWidget(self.page_total)
+        tools.addSeparator()
+        tools.addAction(a["find"])
+        self.addToolBar(tools)
+        self.toolbar = tools
+
+    def _build_status_bar(self) -> None:
+        status = self.statusBar()
+        self.page_label = QLabel("", status)
+        self.zoom_label = QLabel("", status)
+        self.count_label = QLabel("", status)
+        self.save_label = QLabel("", status)
+        self.save_label.setObjectName("saveState")
+        for w in (self.save_label, self.count_label, self.page_label, self.zoom_label):
+            w.setContentsMargins(8, 0, 8, 0)
+            status.addPermanentWidget(w)
+
+    def _wire(self) -> None:
+        s = self.session
+        s.opened.connect(self._on_opened)
+        s.failed.connect(self._on_open_failed)
+        s.textProgress.connect(self._on_text_progress)
+        s.textComplete.connect(self._on_text_complete)
+        s.storeError.connect(self._show_store_error)
+        s.undo_stack.indexChanged.connect(self._update_enabled)
+        self.pdf_view.selectionChanged.connect(self._update_enabled)
+        self.pdf_view.currentPageChanged.connect(self._on_page_changed)
+        self.pdf_view.zoomChanged.connect(self._update_zoom_label)
+        self.pdf_view.firstPaint.connect(self._on_first_paint)
+        self.pdf_view.contextMenuAt.connect(self._context_menu)
+        self.text_view.selectionChanged_.connect(self._update_enabled)
+        self.text_view.zoomChanged.connect(self._update_zoom_label)
+        self.text_view.contextMenuAt.connect(self._context_menu)
+        self.page_box.valueChanged.connect(lambda v: self.pdf_view.go_to_page(v - 1))
+        self.find_bar.hitsChanged.connect(self._on_hits)
+        self.find_bar.closed.connect(lambda: self.current_view().setFocus())
+        # digits 1-9 tag the selection with the label holding that hotkey
+        for digit in range(1, 10):
+            action = self.addAction(f"Tag {digit}")
+            action.setShortcut(QKeySequence(str(digit)))
+            action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
+            action.triggered.connect(lambda _c=False, d=digit: self.tag_with_hotkey(d))
+
+    # ================================================================== documents
+    def current_view(self) -> PdfView | TextView:
+        return self.text_view if self.stack.currentWidget() is self.text_view else self.pdf_view
+
+    def choose_file(self) -> None:
+        start = (
+            str(Path(self.settings.recent_files[0]).parent)
+            if self.settings.recent_files
+            else str(Path.home())
+        )
+        path, _ = QFileDialog.getOpenFileName(self, "Open a letter", start, FILE_FILTER)
+        if path:
+            self.open_file(path)
+
+    def open_file(self, path: str | Path, password: str | None = None) -> None:
+        self._open_started = time.perf_counter()
+        self.statusBar().showMessage(f"Opening {Path(path).name}…")
+        self.session.open(path, password)
+
+    def _on_open_failed(self, error: UserFacingError, path: str) -> None:
+        self.statusBar().clearMessage()
+        self.last_error = str(error)
+        if isinstance(error, PasswordRequired) and self.interactive:
+            prompt = (
+                "The password is not correct. Try again:"
+                if error.wrong
+                else f"{Path(path).name} is protected by a password:"
+            )
+            password, ok = QInputDialog.getText(
+                self, "Password", prompt, QLineEdit.EchoMode.Password
+            )
+            if ok:
+                self.open_file(path, password)
+            return
+        if self.interactive:
+            QMessageBox.warning(self, "Cannot open the letter", str(error))
+
+    def _on_opened(self, info: OpenedDocument) -> None:
+        self.statusBar().clearMessage()
+        self.last_error = None
+        self.settings.add_recent(info.path)
+        self._save_settings()
+        self.setWindowTitle(f"{info.path.name} — {APP_NAME}")
+        for key in ("text", "repaired"):
+            self.banner.clear_message(key)
+        if info.warnings:
+            self.banner.show_message(
+                "repaired",
+                f"{info.path.name} was damaged; it was repaired while opening and "
+                "some of its content may be missing.",
+                "warning",
+            )
+        layer = self.session.layer
+        assert layer is not None
+        if info.kind == "pdf":
+            self.stack.setCurrentWidget(self.pdf_view)
+            self.pdf_view.set_document(self.service, info.page_sizes, layer)
+            self.page_box.blockSignals(True)
+            self.page_box.setMaximum(len(info.page_sizes))
+            self.page_box.setValue(1)
+            self.page_box.blockSignals(False)
+            self.page_total.setText(f" of {len(info.page_sizes)} ")
+        else:
+            self.stack.setCurrentWidget(self.text_view)
+            self.text_view.set_text(layer.text)
+            self.page_total.setText(" of 1 ")
+            QTimer.singleShot(0, self.documentReady.emit)
+        self._attach_annotations()
+        self.find_bar.set_text(layer.text)
+        self._on_page_changed(0)
+        self._update_zoom_label()
+        self._update_enabled()
+        self.current_view().setFocus()
+
+    def _on_first_paint(self) -> None:
+        self.documentReady.emit()
+
+    def _on_text_progress(self, done: int, total: int) -> None:
+        self.pdf_view.text_updated()
+        if done < total and total > 20:
+            self.statusBar().showMessage(f"Reading text: page {done} of {total}…")
+
+    def _on_text_complete(self) -> None:
+        self.statusBar().clearMessage()
+        layer = self.session.layer
+        info = self.session.info
+        if layer is not None and info is not None and info.kind == "pdf" and not layer.text.strip():
+            self.banner.show_message(
+                "text",
+                f"{info.path.name} has no text layer (its pages are images, e.g. a "
+                "scan). The pages show, but text cannot be selected, found or tagged.",
+                "warning",
+            )
+        if layer is not None:
+            self.find_bar.set_text(layer.text)
+        self._refresh_highlights()
+
+    def _attach_annotations(self) -> None:
+        if self._unsubscribe is not None:
+            self._unsubscribe()
+            self._unsubscribe = None
+        annotations = self.session.annotations
+        layer = self.session.layer
+        if self.panel is not None:
+            page_of = (
+                layer.page_of
+                if (layer is not None and layer.has_geometry)
+                or (self.session.info is not None and self.session.info.kind == "pdf")
+                else None
+            )
+            self.panel.set_annotations(annotations, page_of)
+        if annotations is not None:
+            self._unsubscribe = annotations.subscribe(self._on_annotation_change)
+        self._refresh_highlights()
+
+    def _on_annotation_change(self, _change: Change) -> None:
+        self._refresh_highlights()
+
+    def _refresh_highlights(self) -> None:
+        annotations = self.session.annotations
+        highlights: list[Highlight] = []
+        if annotations is not None and self.labels is not None:
+            for ann in annotations:
+                label = self.labels.get(ann.label_id)
+                if label is None:
+                    continue
+                highlights.append(
+                    Highlight(
+                        ann.id,
+                        ann.start,
+                        ann.end,
+                        label.color,
+                        label.name,
+                        ann.note,
+                        ann.origin != "manual",
+                    )
+                )
+        self.current_view().set_highlights(highlights)
+        count = len(annotations) if annotations is not None else 0
+        self.count_label.setText(f"{count} annotation{'s' if count != 1 else ''}")
+
+    # ================================================================== tagging
+    def tag_with_hotkey(self, digit: int) -> None:
+        if self.labels is None:
+            self._explain_no_tagging()
+            return
+        label = self.labels.by_hotkey(digit)
+        if label is None:
+            self.statusBar().showMessage(f"No label has the hotkey {digit}.", 4000)
+            return
+        self.tag_selection(label.id)
+
+    def tag_selection(self, label_id: str) -> None:
+        started = time.perf_counter()
+        view = self.current_view()
+        span = view.selection()
+        annotations = self.session.annotations
+        if span is None:
+            self.statusBar().showMessage("Select some text first, then press its label key.", 4000)
+            return
+        if annotations is None or self.labels is None:
+            self._explain_no_tagging()
+            return
+        label = self.labels.get(label_id)
+        if label is None:
+            return
+        ann = annotations.new(span[0], span[1], label)
+        command = commands.AddAnnotation(annotations, ann, label.name)
+        self.session.undo_stack.push(command)
+        if command.error is not None:
+            self._show_store_error(str(command.error))
+            return  # the selection stays so the user can retry
+        view.clear_selection()
+        self._mark_saved()
+        view.viewport().repaint() if isinstance(view, PdfView) else None
+        self.tagged.emit((time.perf_counter() - started) * 1000)
+
+    def _explain_no_tagging(self) -> None:
+        self.statusBar().showMessage(
+            "Annotations cannot be saved: no writable database is open.", 5000
+        )
+
+    def _mark_saved(self) -> None:
+        self.save_label.setText("✓ Saved")
+        self.save_label.setStyleSheet("color: #1e7b34;")
+        self.banner.clear_message("notsaved")
+
+    def _show_store_error(self, message: str) -> None:
+        self.save_label.setText("⚠ Not saved")
+        self.save_label.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self.banner.show_message("notsaved", message, "error")
+        self.last_error = message
+
+    def reveal_annotation(self, annotation_id: str) -> None:
+        annotations = self.session.annotations
+        ann = annotations.get(annotation_id) if annotations else None
+        if ann is not None:
+            self.current_view().scroll_to_range(ann.start, ann.end)
+
+    def delete_selected_annotation(self) -> None:
+        if self.panel is not None:
+            self.panel.delete_selected()
+
+    def manage_labels(self) -> None:
+        if self.labels is None:
+            self._explain_no_tagging()
+            return
+        dialog = LabelManagerDialog(
+            self.labels, self.session.undo_stack, self.session.annotations, self
+        )
+        dialog.exec()
+        self._refresh_highlights()
+
+    def copy_selection(self) -> None:
+        text = self.current_view().selected_text()
+        if text:
+            QGuiApplication.clipboard().setText(text)
+
+    def _fill_tag_menu(self, menu: QMenu) -> None:
+        menu.clear()
+        has_selection = self.current_view().selection() is not None
+        for label in self.labels or []:
+            key = f"\t{label.hotkey}" if label.hotkey else ""
+            action = menu.addAction(f"{label.name}{key}")
+            action.setEnabled(has_selection and not (self.store and self.store.read_only))
+            action.triggered.connect(lambda _c=False, i=label.id: self.tag_selection(i))
+        if menu.isEmpty():
+            menu.addAction("No labels").setEnabled(False)
+
+    def _context_menu(self, global_pos, ids: list[str]) -> None:  # type: ignore[no-untyped-def]
+        menu = QMenu(self)
+        if self.current_view().selection() is not None:
+            tag = menu.addMenu("Tag Selection As")
+            self._fill_tag_menu(tag)
+            menu.addAction(self.actions_by_id["copy"])
+        annotations = self.session.annotations
+        for ann_id in ids:
+            ann = annotations.get(ann_id) if annotations else None
+            label = self.labels.get(ann.label_id) if ann and self.labels else None
+            if ann is None or label is None:
+                continue
+            snippet = commands._short(ann.exact, 30)
+            sub = menu.addMenu(f"{label.name}: “{snippet}”")
+            relabel = sub.addMenu("Relabel")
+            for other in self.labels or []:
+                act = relabel.addAction(other.name)
+                act.setEnabled(other.id != ann.label_id)
+                act.triggered.connect(lambda _c=False, a=ann, o=other: self._relabel(a, o.id))
+            sub.addAction("Edit Note…").triggered.connect(
+                lambda _c=False, a=ann: self._edit_note(a)
+            )
+            sub.addAction("Delete").triggered.connect(lambda _c=False, a=ann: self._delete(a))
+            sub.addAction("Show in Side Panel").triggered.connect(
+                lambda _c=False, i=ann.id: self.panel.select_annotation(i) if self.panel else None
+            )
+        if menu.isEmpty():
+            return
+        menu.exec(global_pos)
+
+    def _push(self, command: commands._Command) -> None:
+        self.session.undo_stack.push(command)
+        if command.error is not None:
+            self._show_store_error(str(command.error))
+        else:
+            self._mark_saved()
+
+    def _relabel(self, ann, label_id: str) -> None:  # type: ignore[no-untyped-def]
+        annotations = self.session.annotations
+        if annotations is not None:
+            self._push(
+                commands.UpdateAnnotation(
+                    annotations, ann, ann.with_changes(label_id=label_id), "Relabel"
+                )
+            )
+
+    def _edit_note(self, ann) -> None:  # type: ignore[no-untyped-def]
+        annotations = self.session.annotations
+        if annotations is None:
+            return
+        note, ok = QInputDialog.getMultiLineText(
+            self, "Note", "Note for this annotation:", ann.note
+        )
+        if ok and note != ann.note:
+            self._push(
+                commands.UpdateAnnotation(
+                    annotations, ann, ann.with_changes(note=note), "Edit note"
+                )
+            )
+
+    def _delete(self, ann) -> None:  # type: ignore[no-untyped-def]
+        if self.session.annotations is not None:
+            self._push(commands.RemoveAnnotation(self.session.annotations, ann))
+
+    # ================================================================== find
+    def open_find(self) -> None:
+        self.find_bar.open_bar(self.current_view().selected_text()[:80])
+
+    def _find_step(self, forward: bool) -> None:
+        if not self.find_bar.isVisible():
+            self.open_find()
+            return
+        self.find_bar.next() if forward else self.find_bar.previous()
+
+    def _on_hits(self, hits: list, current: int) -> None:
+        view = self.current_view()
+        view.set_search_hits(hits, current)
+        if 0 <= current < len(hits):
+            view.scroll_to_range(*hits[current], flash=False)
+
+    # ================================================================== database
+    def choose_database(self) -> None:
+        path, _ = QFileDialog.getSaveFileName(
+            self,
+            "Open or create an annotation database",
+            str(paths.data_dir()),
+            "IMR Desktop databases (*.sqlite *.db);;All files (*)",
+            options=QFileDialog.Option.DontConfirmOverwrite,
+        )
+        if path:
+            self.open_database(path)
+
+    def open_database(self, path: str | Path) -> bool:
+        try:
+            store = Store.open(path)
+        except StoreError as exc:
+            self.last_error = str(exc)
+            if self.interactive:
+                QMessageBox.warning(self, "Cannot open the database", str(exc))
+            return False
+        if self.store is not None:
+            self.store.close()
+        self.store = store
+        self.session.store = store
+        self.labels = LabelSet(store)
+        self._install_store_widgets()
+        self.banner.clear_message("db")
+        if store.read_only:
+            self.banner.show_message(
+                "db",
+                f"The database {store.path} is read-only: new annotations are not saved.",
+                "warning",
+            )
+        if self.session.path is not None:
+            self.open_file(self.session.path)
+        self._update_enabled()
+        return True
+
+    # ================================================================== status
+    def focus_page_box(self) -> None:
+        self.page_box.setFocus()
+        self.page_box.selectAll()
+
+    def _on_page_changed(self, page: int) -> None:
+        n = self.pdf_view.page_count if self.stack.currentWidget() is self.pdf_view else 1
+        self.page_box.blockSignals(True)
+        self.page_box.setValue(page + 1)
+        self.page_box.blockSignals(False)
+        self.page_label.setText(f"Page {page + 1} / {n}" if n else "")
+
+    def _update_zoom_label(self, *_args: object) -> None:
+        self.zoom_label.setText(f"{round(self.current_view().zoom * 100)} %")
+
+    def _update_enabled(self, *_args: object) -> None:
+        a = self.actions_by_id
+        stack = self.session.undo_stack
+        a["undo"].setEnabled(stack.canUndo())
+        a["redo"].setEnabled(stack.canRedo())
+        a["undo"].setText(f"&Undo {stack.undoText()}" if stack.canUndo() else "&Undo")
+        a["redo"].setText(f"&Redo {stack.redoText()}" if stack.canRedo() else "&Redo")
+        is_pdf = self.stack.currentWidget() is self.pdf_view
+        for key in ("fit_width", "fit_page", "go_to_page", "prev_page", "next_page"):
+            a[key].setEnabled(is_pdf)
+        self.page_box.setEnabled(is_pdf)
+        has_doc = self.stack.currentWidget() is not self.empty
+        for key in ("zoom_in", "zoom_out", "find", "find_next", "find_prev"):
+            a[key].setEnabled(has_doc)
+        can_tag = (
+            self.current_view().selection() is not None
+            and self.store is not None
+            and not self.store.read_only
+            and self.session.annotations is not None
+        )
+        a["copy"].setEnabled(self.current_view().selection() is not None)
+        if self.label_bar is not None:
+            self.label_bar.set_tagging_enabled(can_tag)
+
+    # ================================================================== window state
+    def _qsettings(self) -> QSettings:
+        return QSettings(str(paths.config_dir() / "window.ini"), QSettings.Format.IniFormat)
+
+    def _restore_layout(self) -> None:
+        qs = self._qsettings()
+        geometry = qs.value("geometry")
+        state = qs.value("state")
+        if isinstance(geometry, QByteArray):
+            self.restoreGeometry(geometry)
+        else:
+            self.resize(1280, 860)
+        if isinstance(state, QByteArray):
+            self.restoreState(state)
+        else:
+            self.resizeDocks([self.dock], [360], Qt.Orientation.Horizontal)
+
+    def _save_settings(self) -> None:
+        try:
+            save_settings(self.settings)
+        except OSError as exc:
+            self.statusBar().showMessage(f"Preferences not saved: {exc}", 5000)
+
+    def _fill_recent_menu(self) -> None:
+        self.recent_menu.clear()
+        for path in self.settings.recent_files:
+            action = self.recent_menu.addAction(path)
+            action.setEnabled(Path(path).exists())
+            action.triggered.connect(lambda _c=False, p=path: self.open_file(p))
+        if self.recent_menu.isEmpty():
+            self.recent_menu.addAction("No recent letters").setEnabled(False)
+
+    def dragEnterEvent(self, event: QDragEnterEvent) -> None:
+        if any(u.isLocalFile() for u in event.mimeData().urls()):
+            event.acceptProposedAction()
+
+    def dropEvent(self, event: QDropEvent) -> None:
+        files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
+        if files:
+            event.acceptProposedAction()
+            self.open_file(files[0])
+
+    def closeEvent(self, event: QCloseEvent) -> None:
+        # the stack outlives some widgets during teardown; nothing may react to it now
+        self.session.undo_stack.blockSignals(True)
+        qs = self._qsettings()
+        qs.setValue("geometry", self.saveGeometry())
+        qs.setValue("state", self.saveState())
+        qs.sync()
+        self._save_settings()
+        self.service.stop()
+        if self.store is not None:
+            self.store.close()
+        super().closeEvent(event)

@@ -1,0 +1,58 @@
+"""Helpers for tests that drive the real main window."""
+
+from __future__ import annotations
+
+import sqlite3
+from pathlib import Path
+
+from PySide6.QtCore import QPoint, Qt
+from pytestqt.qtbot import QtBot
+
+from imr_desktop.core.settings import Settings
+from imr_desktop.core.store import Store
+from imr_desktop.ui.main_window import MainWindow
+
+
+def make_window(
+    qtbot: QtBot, db: Path | None, *, store: Store | None = None, problem: str | None = None
+) -> MainWindow:
+    """A main window built the way the app builds it, with modal dialogs turned off."""
+    if store is None and db is not None:
+        store = Store.open(db)
+    window = MainWindow(
+        store=store, settings=Settings(annotator="tester"), store_problem=problem, interactive=False
+    )
+    qtbot.addWidget(window)
+    window.resize(1100, 900)
+    window.show()
+    qtbot.waitExposed(window)
+    return window
+
+
+def open_and_wait(qtbot: QtBot, window: MainWindow, path: Path, timeout: int = 15000) -> None:
+    with qtbot.waitSignals(
+        [window.session.textComplete, window.documentReady], timeout=timeout, order="none"
+    ):
+        window.open_file(path)
+
+
+def drag(qtbot: QtBot, widget, start: QPoint, end: QPoint) -> None:  # type: ignore[no-untyped-def]
+    qtbot.mousePress(widget, Qt.MouseButton.LeftButton, pos=start)
+    mid = QPoint((start.x() + end.x()) // 2, (start.y() + end.y()) // 2)
+    for point in (mid, end):
+        qtbot.mouseMove(widget, point)
+    qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=end)
+
+
+def live_rows(db: Path) -> list[dict]:
+    """Annotation rows as another process would see them (a fresh connection)."""
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        rows = conn.execute(
+            "SELECT a.*, l.name AS label FROM annotations a JOIN labels l ON l.id = a.label_id "
+            "WHERE a.deleted = 0 ORDER BY a.start"
+        ).fetchall()
+        return [dict(r) for r in rows]
+    finally:
+        conn.close()
