@@ -72,14 +72,15 @@ def summary(path: str, d: dict[str, Any]) -> str:
     if d["specialties"]:
         out.append(f"  {'Specialties:':<22}{', '.join(d['specialties'])}")
     out.append(f"  {'Final outcome:':<22}{d['final_outcome'] or '?'}")
+    pad = " " * 17
     for k, item in enumerate(d["items"], 1):
-        out.append(f"  {k}. {item['outcome'] or '?':<11}{item['request'] or item['heading']}")
+        out.append(f"  {k:>2}. {item['outcome'] or '?':<11}{item['request'] or item['heading']}")
         if item["original_request"]:
-            out.append(f"     {'':<11}original: {item['original_request']}")
-            out.append(f"     {'':<11}authorized: {item['authorized']}")
+            out.append(f"{pad}original: {item['original_request']}")
+            out.append(f"{pad}authorized: {item['authorized']}")
         sources = sorted({c["source"] for c in d["citations"] if c["item"] == k - 1})
         if sources:
-            out.append(f"     {'':<11}guidelines: {', '.join(sources)}")
+            out.append(f"{pad}guidelines: {', '.join(sources)}")
     for w in d["warnings"]:
         out.append(f"  warning: {w}")
     return "\n".join(out) + "\n\n"

@@ -43,13 +43,15 @@ _OUTSIDE_MTUS = re.compile(r"recommendation\(?s?\)?\s+outside\s+of\s+the\s+MTUS"
 _OUTSIDE_SENTENCE = re.compile(r"\.\s+The\s+(?:Claims|Expert|Physician|Professional)", re.I)
 
 _YEAR = re.compile(r"(?<![\d/.-])(?:19|20)\d{2}(?![\d/])")
-_SECTIONS = re.compile(r",?\s*Sections?(?:\(s\))?\s*:\s*", re.I)
+# Patterns start at a keyword or at the first character of a whitespace run ((?<!\s)):
+# a pattern starting with \s+ would rescan long whitespace runs quadratically.
+_SECTIONS = re.compile(r"(?<![A-Za-z])Sections?(?:\(s\))?\s*:\s*", re.I)
 _PAGES = re.compile(
-    r",?\s*(?<![A-Za-z])(?:Page\(s\)\s*:|pages?|pgs?\.?|pp\.?|p\.)\s*"
+    r"(?<![A-Za-z])(?:Page\(s\)\s*:|pages?|pgs?\.?|pp\.?|p\.)\s*"
     r"(?P<p>\d+(?:\s*[-–]\s*\d+)?(?:\s*,\s*\d+(?:\s*[-–]\s*\d+)?)*)",
     re.I,
 )
-_OTHER_MTG = re.compile(r"\s+and\s+Other\s+Medical\s+Treatment\s+Guidelines?\s*", re.I)
+_OTHER_MTG = re.compile(r"(?<!\s)\s+and\s+Other\s+Medical\s+Treatment\s+Guidelines?\s*", re.I)
 _ODG_NAME = re.compile(
     r"^(?:the\s+)?(?:Official\s+Disability\s+Guidelines?(?:\s*\(ODG\))?|ODG)[\s,:;\-–]*", re.I
 )
@@ -63,18 +65,21 @@ _IS_ACOEM = re.compile(r"\bACOEM\b|American\s+College\s+of\s+Occupational", re.I
 _IS_MTUS = re.compile(r"\bMTUS\b|Medical\s+Treatment\s+Utilization\s+Schedule", re.I)
 # a second guideline inside one Non-MTUS sentence
 _NON_MTUS_SPLIT = re.compile(
-    r";\s*(?=(?:ODG|Official\s+Disability|ACOEM)\b)|\s+and\s+(?:the\s+)?"
+    r";\s*(?=(?:ODG|Official\s+Disability|ACOEM)\b)|(?<!\s)\s+and\s+(?:the\s+)?"
     r"(?=(?:Official\s+Disability\s+Guidelines|ODG\b|ACOEM\b))",
     re.I,
 )
 # next MTUS document after ", and " (only once the current one has its year or list)
 _AND_NEXT = re.compile(r",\s*and\s+(?=[A-Z])")
+_COMMA_NEXT = re.compile(r"\s*,\s*(?=[A-Z])")
 _NUMBERED_SECTION = re.compile(r",\s*(?=\d+(?:\.\d+)*\.?\s+[A-Z])")
 # chapter names printed with commas of their own
 _COMMA_NAMES = re.compile(
     r"Forearm,\s*Wrist,?\s*(?:and|&)\s*Hand|Low\s+Back\s*[-–,]\s*Lumbar\s*(?:and|&)\s*Thoracic",
     re.I,
 )
+_GUIDELINES_WORD = re.compile(r"\bGuidelines\b")
+_LEADING_THE = re.compile(r"^\s*the\s+", re.I)
 _CHAPTER_PREFIX = re.compile(r"^\s*Chapter\s*:\s*", re.I)
 _TRAILING_MTUS_NOTE = re.compile(
     r",?\s*(?:which\s+(?:is|are)\s+)?part\s+of\s+the\s+(?:California\s+)?"
@@ -83,10 +88,15 @@ _TRAILING_MTUS_NOTE = re.compile(
 )
 
 
+# a guideline field is a few sentences; beyond this it is not one (garbage input)
+MAX_FIELD = 10_000
+
+
 def parse_guideline(
     text: str, start: int, end: int, *, role: str = "", item: int | None = None
 ) -> list[Citation]:
     """Every citation in the guideline text ``text[start:end]``, in order."""
+    end = min(end, start + MAX_FIELD)
     out: list[Citation] = []
     for m in _NONE.finditer(text, start, end):
         out.append(_cite(text, "none", None, None, (), (), m.start(), m.end(), role, item))
@@ -154,7 +164,7 @@ def _mtus_documents(text: str, s: int, e: int) -> list[tuple[int, int]]:
     for a, b in cuts:
         pos = a
         for p in _PAGES.finditer(text, a, b):
-            after = re.compile(r"\s*,\s*(?=[A-Z])").match(text, p.end(), b)
+            after = _COMMA_NEXT.match(text, p.end(), b)
             if after:
                 out.append((pos, p.end()))
                 pos = after.end()
@@ -222,21 +232,38 @@ def _document(
     m = _SECTIONS.search(body)
     name = body
     if m:
-        name = body[: m.start()]
+        name = body[: m.start()].rstrip(" ,\t\n")
         sections = _split_sections(body[m.end() :])
     pages: list[str] = []
+    kept, pos = [], 0
     for p in _PAGES.finditer(name):
+        kept.append(name[pos : p.start()].rstrip(" ,\t\n"))
+        pos = p.end()
         for part in p["p"].split(","):
             page = "".join(part.split()).replace("–", "-")
             if page and page not in pages:
                 pages.append(page)
-    name = _PAGES.sub("", name)
+    name = " ".join([*kept, name[pos:]])
     year = None
     y = _YEAR.search(name)
     if y:
         year = int(y.group())
-        # "Low Back Complaints 2004" / "Guidelines (2009)": the year is not part of the name
-        name = (name[: y.start()].rstrip(" (,") + " " + name[y.end() :].lstrip(" ),")).strip()
+        # "Low Back Complaints 2004" / "Guidelines (2009), Aquatic therapy": the year ends
+        # the document's name; ODG prints it anywhere ("(ODG), 2016, Neck and Upper Back")
+        before, after = name[: y.start()].rstrip(" (,"), name[y.end() :].lstrip(" ),")
+        if source == "ODG":
+            name = f"{before} {after}".strip()
+        else:
+            name = before
+            if after and not sections:
+                sections = _split_sections(after)
+    if source == "MTUS" and not sections:
+        # older letters: "Chronic Pain Medical Treatment Guidelines NSAIDs Page(s): 67-68"
+        g = _GUIDELINES_WORD.search(name)
+        if g and name[g.end() :].strip(" ,:"):
+            sections = _split_sections(name[g.end() :].strip(" ,:"))
+            name = name[: g.end()]
+    name = _LEADING_THE.sub("", name)
     if source == "ODG":
         name = _ODG_NAME.sub("", name.strip())
         if not sections:

@@ -26,7 +26,7 @@ _LABEL_RES = {
     for name, pat in _LABELS.items()
 }
 # another "Label:" later on the same line ends a value (two pairs per line in 2013)
-_NEXT_LABEL = re.compile(r"\s{2,}[A-Z][A-Za-z'()/#. ]{1,40}:|\t+[A-Z][A-Za-z'()/#. ]{1,40}:")
+_NEXT_LABEL = re.compile(r"(?<!\s)(?:\s{2,}|\t)[A-Z][A-Za-z'()/#. ]{1,40}:")
 _LABEL_LINE = re.compile(r"[ \t]*[A-Z][A-Za-z'()/#. ]{1,40}:")
 FINAL_DETERMINATION = re.compile(
     r"Final\s+Determination\s*:\s*(?P<v>(?:PARTIALLY\s+)?(?:UPHOLD|UPHELD|OVERTURN(?:ED)?)"
@@ -46,7 +46,7 @@ def _value(lines: Lines, m: re.Match[str], end_limit: int) -> Field | None:
     text = lines.text
     i = lines.index_at(m.end())
     line_end = lines.ends[i]
-    nxt = _NEXT_LABEL.search(text, m.end(), line_end)
+    nxt = _NEXT_LABEL.search(text, m.end(), min(line_end, m.end() + 300))
     f = make_field(text, m.end(), nxt.start() if nxt else line_end)
     if f is not None or nxt is not None:
         return f

@@ -56,7 +56,7 @@ _DATE_SENTENCES: dict[str, tuple[str, ...]] = {
 def _compile(labels: tuple[str, ...]) -> re.Pattern[str]:
     # the label, its colon, then the value after at most one line break of padding
     return re.compile(
-        rf"(?<![A-Za-z])(?:{'|'.join(labels)})[ \t]*:[ \t]*\n?[ \t]*(?P<v>{DATE})",
+        rf"(?<![A-Za-z])(?:{'|'.join(labels)})[ \t]*:\s*(?P<v>{DATE})",
         re.IGNORECASE,
     )
 
@@ -67,14 +67,12 @@ _DATE_SENTENCE_RES = {
     for name, pats in _DATE_SENTENCES.items()
 }
 _CASE_LABELED = re.compile(
-    r"(?:IMR\s+|MAXIMUS\s+)?Case\s+(?:Number|No\.?|#)[ \t]*:?[ \t]*\n?[ \t]*"
+    r"(?:IMR\s+|MAXIMUS\s+)?Case\s+(?:Number|No\.?|#)[ \t]*:?\s*"
     rf"(?P<v>{CASE_NUMBER})\b",
     re.IGNORECASE,
 )
 _CASE_ANY = re.compile(rf"\b(?P<v>{CASE_NUMBER})\b")
-_PRIORITY = re.compile(
-    r"Priority[ \t]*:[ \t]*\n?[ \t]*(?P<v>Standard|Expedited|Regular)\b", re.IGNORECASE
-)
+_PRIORITY = re.compile(r"Priority[ \t]*:\s*(?P<v>Standard|Expedited|Regular)\b", re.IGNORECASE)
 
 
 def parse_date(printed: str) -> str | None:
@@ -140,11 +138,11 @@ _ANY_LABEL = re.compile(r"[ \t]*[A-Z][A-Za-z()/ ]{1,40}:")
 # "The expert reviewer is Board Certified in X[, has a subspecialty in Y] and is licensed
 # to practice in Z." (2013-2015 layouts)
 _BOARD = re.compile(
-    r"Board[ \t\n]+Certified[ \t\n]+in[ \t\n]+(?P<spec>[^.]+?)"
+    r"Board[ \t\n]+Certified[ \t\n]+in[ \t\n]+(?P<spec>[^.]{1,200}?)"
     r"(?:,?[ \t\n]+(?:and[ \t\n]+)?(?:has[ \t\n]+a[ \t\n]+)?sub-?specialty[ \t\n]+in"
-    r"[ \t\n]+(?P<sub>[^.]+?))?"
+    r"[ \t\n]+(?P<sub>[^.]{1,200}?))?"
     r",?[ \t\n]+(?:and[ \t\n]+)?is[ \t\n]+licensed[ \t\n]+to[ \t\n]+practice[ \t\n]+in"
-    r"[ \t\n]+(?P<lic>[^.]+?)\.",
+    r"[ \t\n]+(?P<lic>[^.]{1,200}?)\.",
     re.I,
 )
 
@@ -178,7 +176,7 @@ def _split_list(text: str, start: int, end: int, seps: re.Pattern[str]) -> list[
 
 
 _COMMA = re.compile(r",")
-_COMMA_AND = re.compile(r",\s*and\s+|,|\s+and\s+")
+_COMMA_AND = re.compile(r",\s*and\s+|,|(?<!\s)\s+and\s+")
 
 
 def find_credentials(lines: Lines, stop_titles: set[int]) -> tuple[list[Field], list[Field]]:

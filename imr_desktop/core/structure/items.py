@@ -32,16 +32,17 @@ _LABEL = re.compile(
 _INTRO = re.compile(r"set\s+forth\s+below\s*:|in\s+dispute\s*:", re.IGNORECASE)
 # "<heading>: Upheld" / "<heading> is: Upheld" / outcome alone on the next line
 _OUTCOME_END = re.compile(
-    r"(?:(?:\s+is)?\s*:\s*|\s+[-–—]\s*|\s+)(?P<o>Upheld|Overturned)[ \t]*[.]?\s*\Z",
+    r"(?<!\s)(?:(?:\s+is)?\s*:\s*|\s+[-–—]\s*|\s+)(?P<o>Upheld|Overturned)[ \t]*[.]?\s*\Z",
     re.IGNORECASE,
 )
 # "<request> is (not) medically necessary [and appropriate]." as a decision heading
 _VERDICT_END = re.compile(
-    r"\s+(?:is|are)\s+(?P<not>not\s*)?medically\s+necessary(?:\s+and\s+appropriate)?[ \t]*\.?\s*\Z",
+    r"(?<!\s)\s+(?:is|are)\s+(?P<not>not\s*)?medically\s+necessary"
+    r"(?:\s+and\s+appropriate)?[ \t]*\.?\s*\Z",
     re.IGNORECASE,
 )
 _NUMBER = re.compile(r"[ \t]*(?:\d{1,2}[.)]|[IVX]{1,4}\.)[ \t]+")
-_ORIGINAL = re.compile(r"\s+was\s+the\s+original\s+request\b", re.IGNORECASE)
+_ORIGINAL = re.compile(r"(?<!\s)\s+was\s+the\s+original\s+request\b", re.IGNORECASE)
 # the two wordings of the modified-request pattern (corpus/README.md)
 _MODIFIED = re.compile(
     r"(?P<orig>.+?)\s+was\s+the\s+original\s+request\.\s+"
@@ -62,6 +63,9 @@ TRAILER = re.compile(
     r"|(?:YOUR\s+)?(?:RIGHT\s+TO\s+APPEAL|APPEAL\s+RIGHTS)\b)",
     re.MULTILINE,
 )
+
+
+MAX_HEADING = 3000
 
 
 @dataclass(slots=True)
@@ -136,6 +140,9 @@ def _find_heading(lines: Lines, label_line: int, lower: int, *, bounded: bool) -
     first = last
     while first - 1 >= lower and not lines.blank[first - 1]:
         first -= 1
+    # a heading is a few lines; in text without blank lines look no further back than this
+    while first < last and lines.ends[last] - lines.starts[first] > MAX_HEADING:
+        first += 1
     hstart = lines.starts[first]
     hend = lines.ends[last]
     m = _OUTCOME_END.search(text, hstart, hend)

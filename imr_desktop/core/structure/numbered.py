@@ -17,17 +17,19 @@ from imr_desktop.core.structure.items import TRAILER
 from imr_desktop.core.structure.lines import Lines, make_field, trim
 from imr_desktop.core.structure.model import Field, Item
 
-_PARA = r"(?:(?!\n[ \t]*\n).)"  # any character that does not cross a blank line
+# a request: up to 600 characters that do not cross a blank line
+_REQUEST = r"(?P<req>(?:(?!\n[ \t]*\n).){1,600}?)"
 _DECISION = re.compile(
     r"^[ \t]*(?P<num>\d{1,2})[.)][ \t]+MAXIMUS\s+Federal\s+Services,?\s+Inc\.?,?\s+has\s+"
-    r"determined\s+(?:that\s+)?the\s+request\s+for\s+(?P<req>" + _PARA + r"+?)\s+"
+    r"determined\s+(?:that\s+)?the\s+request\s+for\s+" + _REQUEST + r"(?<!\s)\s+"
     r"(?P<verdict>(?:is|are|was|were)\s+(?P<not>not\s*)?medically\s+necessary"
     r"(?:\s+and\s+appropriate)?)",
     re.IGNORECASE | re.MULTILINE | re.DOTALL,
 )
 _DETAIL = re.compile(
     r"^[ \t]*(?P<num>\d{1,2})[.)][ \t]+Regarding\s+the\s+request\s+for\s+"
-    r"(?P<req>" + _PARA + r"+?)[ \t]*:[ \t]*$",
+    + _REQUEST
+    + r"(?<![ \t])[ \t]*:[ \t]*$",
     re.IGNORECASE | re.MULTILINE | re.DOTALL,
 )
 _CA = re.compile(r"The\s+Claims\s+Administrator\s+(?:based|relied|did\s+not\s+cite)", re.IGNORECASE)
