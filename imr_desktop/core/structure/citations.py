@@ -152,12 +152,17 @@ def _mtus_documents(text: str, s: int, e: int) -> list[tuple[int, int]]:
     pages, so "Forearm, Wrist, and Hand Complaints 2004" stays one document.
     """
     cuts: list[tuple[int, int]] = []
-    cur = s
+    cur = last = s
+    complete = False  # the current document has its year, section list or pages
     for m in _AND_NEXT.finditer(text, s, e):
-        seg = text[cur : m.start()]
-        if _YEAR.search(seg) or _SECTIONS.search(seg) or _PAGES.search(seg):
+        complete = complete or any(
+            rx.search(text, last, m.start()) for rx in (_YEAR, _SECTIONS, _PAGES)
+        )
+        last = m.end()
+        if complete:
             cuts.append((cur, m.start()))
             cur = m.end()
+            complete = False
     cuts.append((cur, e))
     # older letters: "ACOEM Page(s): 58-59,Chronic Pain ..." - a page list ends a document
     out: list[tuple[int, int]] = []

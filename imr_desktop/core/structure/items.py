@@ -45,14 +45,14 @@ _NUMBER = re.compile(r"[ \t]*(?:\d{1,2}[.)]|[IVX]{1,4}\.)[ \t]+")
 _ORIGINAL = re.compile(r"(?<!\s)\s+was\s+the\s+original\s+request\b", re.IGNORECASE)
 # the two wordings of the modified-request pattern (corpus/README.md)
 _MODIFIED = re.compile(
-    r"(?P<orig>.+?)\s+was\s+the\s+original\s+request\.\s+"
-    r"(?P<auth>.+?)\s+was\s+authorized\s+by\s+the\s+Claims\s+Administrator\.\s+"
+    r"(?P<orig>.+?)(?<!\s)\s+was\s+the\s+original\s+request\.\s+"
+    r"(?P<auth>.+?)(?<!\s)\s+was\s+authorized\s+by\s+the\s+Claims\s+Administrator\.\s+"
     r"The\s+remaining\s+IMR\s+eligible\s+portion\s+of\s+the\s+original\s+request,?\s+"
     r"(?P<req>.+)",
     re.IGNORECASE | re.DOTALL,
 )
 _MODIFIED_VARIANT = re.compile(
-    r"(?P<orig>.+?)\s+was\s+the\s+original\s+request\.\s+"
+    r"(?P<orig>.+?)(?<!\s)\s+was\s+the\s+original\s+request\.\s+"
     r"The\s+Claims\s+Administrator\s+authorized\s+(?P<auth>.+?),\s+leaving\s+the\s+original"
     r"\s+request\s+IMR\s+eligible\.\s+The\s+original\s+request,?\s+(?P<req>.+)",
     re.IGNORECASE | re.DOTALL,
@@ -143,8 +143,8 @@ def _find_heading(lines: Lines, label_line: int, lower: int, *, bounded: bool) -
     # a heading is a few lines; in text without blank lines look no further back than this
     while first < last and lines.ends[last] - lines.starts[first] > MAX_HEADING:
         first += 1
-    hstart = lines.starts[first]
     hend = lines.ends[last]
+    hstart = max(lines.starts[first], hend - MAX_HEADING)
     m = _OUTCOME_END.search(text, hstart, hend)
     outcome = None
     text_end = hend
@@ -163,7 +163,7 @@ def _find_heading(lines: Lines, label_line: int, lower: int, *, bounded: bool) -
             if lines.ends_sentence(i - 1):
                 first = i
                 break
-        hstart = lines.starts[first]
+        hstart = max(lines.starts[first], hend - MAX_HEADING)
     hstart, text_end = trim(text, hstart, text_end)
     if hstart >= text_end:
         return Heading(hstart, hstart, outcome)
@@ -210,7 +210,9 @@ def _fill_heading(text: str, head: Heading, item: Item) -> None:
     if item.heading is None:
         return
     body = text[s:e]
-    m = _MODIFIED.fullmatch(body) or _MODIFIED_VARIANT.fullmatch(body)
+    m = None
+    if _ORIGINAL.search(body):  # cheap test first: the full patterns backtrack
+        m = _MODIFIED.fullmatch(body) or _MODIFIED_VARIANT.fullmatch(body)
     if m:
         item.original_request = make_field(text, s + m.start("orig"), s + m.end("orig"))
         item.authorized = make_field(text, s + m.start("auth"), s + m.end("auth"))
