@@ -26,6 +26,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from imr_desktop.core.structure import extract_file
+    from imr_desktop.core.structure.extract import NO_TEXT_WARNING
 
     failed = 0
     records: list[dict[str, Any]] = []
@@ -36,9 +37,7 @@ def run(args: argparse.Namespace) -> int:
             failed += 1
             print(f"imr-desktop extract: {path}: {exc.message}", file=sys.stderr)
             continue
-        if rec.text_length == 0 or rec.warnings[:1] == [
-            "no text: a scan without a text layer needs OCR first"
-        ]:
+        if NO_TEXT_WARNING in rec.warnings:
             print(
                 f"imr-desktop extract: {path}: no text layer (a scan? OCR it first)",
                 file=sys.stderr,

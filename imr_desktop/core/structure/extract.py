@@ -20,6 +20,8 @@ from imr_desktop.core.structure.model import Field, Item, LetterStructure, Secti
 from imr_desktop.core.structure.numbered import has_numbered_items, parse_numbered
 from imr_desktop.core.structure.sections import find_sections, title_lines
 
+NO_TEXT_WARNING = "no text: a scan without a text layer needs OCR first"
+
 # the letter proper after a cover letter starts with its header table or a section title
 _HEADER_START = re.compile(r"^[ \t]*(?:IMR\s+)?Case\s+Number[ \t]*:", re.I | re.M)
 
@@ -31,7 +33,7 @@ def extract_structure(text: str) -> LetterStructure:
         text_sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
     )
     if not text.strip():
-        rec.warnings.append("no text: a scan without a text layer needs OCR first")
+        rec.warnings.append(NO_TEXT_WARNING)
         return rec
     lines = Lines(text)
     rec.sections = find_sections(lines)
