@@ -215,3 +215,26 @@ def test_last_rationale_stops_at_a_trailer() -> None:
     (item,) = extract_structure(text).items
     assert item.rationale.value == "The request is not medically necessary."
     assert item.end <= text.index("cc:")
+
+
+@pytest.mark.parametrize(
+    ("heading", "parts"),
+    [
+        ("Norco 10/325mg #90 was the original request. Norco 10/325mg #45 was approved by the "
+         "Claims Administrator. The remaining IMR eligible portion of the original request, "
+         "Norco 10/325mg #45 is: Upheld",
+         ("Norco 10/325mg #90", "Norco 10/325mg #45", "Norco 10/325mg #45")),
+        ("Norco 10/325mg #90 was the original request. Something else was decided: Upheld",
+         ("Norco 10/325mg #90", None, None)),
+    ],
+)  # fmt: skip
+def test_unfamiliar_modified_wording_keeps_the_recognisable_parts(
+    heading: str, parts: tuple[str | None, ...]
+) -> None:
+    (item,) = extract_structure(INTRO + item_text(heading)).items
+    got = tuple(
+        None if f is None else f.value
+        for f in (item.original_request, item.authorized, item.request)
+    )
+    assert got == parts
+    assert item.outcome.value == "Upheld"

@@ -57,6 +57,17 @@ _MODIFIED_VARIANT = re.compile(
     r"\s+request\s+IMR\s+eligible\.\s+The\s+original\s+request,?\s+(?P<req>.+)",
     re.IGNORECASE | re.DOTALL,
 )
+# the parts of an unfamiliar modified-request wording
+_AUTH_BEFORE = re.compile(
+    r"original\s+request\.\s+(?P<auth>[^.]{1,400}?)(?<!\s)\s+was\s+(?:authorized|approved|"
+    r"certified|modified)\b",
+    re.IGNORECASE,
+)
+_AUTH_AFTER = re.compile(
+    r"\b(?:authorized|approved|certified)\s+(?P<auth>[^.]{1,400}?),\s+leaving\b", re.IGNORECASE
+)
+_REMAINING = re.compile(r"original\s+request,\s*", re.IGNORECASE)
+
 # what may follow the last rationale in a party copy: copies, signature, typist initials
 TRAILER = re.compile(
     r"^[ \t]*(?:cc\s*:|Sincerely,?[ \t]*$|/[a-z]{2,4}[ \t]*$"
@@ -210,12 +221,28 @@ def _fill_heading(text: str, head: Heading, item: Item) -> None:
     if item.heading is None:
         return
     body = text[s:e]
-    m = None
-    if _ORIGINAL.search(body):  # cheap test first: the full patterns backtrack
-        m = _MODIFIED.fullmatch(body) or _MODIFIED_VARIANT.fullmatch(body)
+    orig = _ORIGINAL.search(body)  # cheap test first: the full patterns backtrack
+    m = orig and (_MODIFIED.fullmatch(body) or _MODIFIED_VARIANT.fullmatch(body))
     if m:
         item.original_request = make_field(text, s + m.start("orig"), s + m.end("orig"))
         item.authorized = make_field(text, s + m.start("auth"), s + m.end("auth"))
         item.request = make_field(text, s + m.start("req"), s + m.end("req"))
+    elif orig:
+        _fill_modified_parts(text, s, e, orig.start(), item)
     else:
         item.request = item.heading
+
+
+def _fill_modified_parts(text: str, s: int, e: int, orig_end: int, item: Item) -> None:
+    """A wording close to the two known ones: take each part that is recognisable.
+
+    "X was the original request." gives the original request; "Y was authorized ..." or
+    "... authorized Y, leaving ..." what was authorized; what follows the last "original
+    request," the remaining request. Parts not found stay empty rather than guessed.
+    """
+    item.original_request = make_field(text, s, s + orig_end)
+    a = _AUTH_BEFORE.search(text, s + orig_end, e) or _AUTH_AFTER.search(text, s + orig_end, e)
+    if a:
+        item.authorized = make_field(text, *a.span("auth"))
+    rest = list(_REMAINING.finditer(text, s + orig_end, e))
+    item.request = make_field(text, rest[-1].end(), e) if rest else None
