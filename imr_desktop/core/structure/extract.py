@@ -84,7 +84,8 @@ def _find_items(
 ) -> list[Item]:
     text = lines.text
     if numbered:
-        items = parse_numbered(lines, cover_end, len(text))
+        # the 2013 notice may list its decisions on the notice page itself
+        items = parse_numbered(lines, 0, len(text))
         if items:
             return items
     issues = rec.section("issues")
