@@ -238,3 +238,24 @@ def test_unfamiliar_modified_wording_keeps_the_recognisable_parts(
     )
     assert got == parts
     assert item.outcome.value == "Upheld"
+
+
+def test_rationale_quoting_a_modified_request_then_plain_heading_without_blank_lines() -> None:
+    text = (
+        INTRO + "Knee sleeve: Upheld\n"
+        "Claims Administrator guideline: Decision based on MTUS Knee Complaints 2004.\n"
+        "MAXIMUS guideline: Decision based on MTUS Knee Complaints 2004.\n"
+        "Decision rationale: Twelve visits was the original request. Ten visits was\n"
+        "authorized by the Claims Administrator. The remaining IMR eligible portion of the\n"
+        "original request, two visits is not medically necessary.\n"
+        "Gym membership: Upheld\n"
+        "Claims Administrator guideline: Decision based on MTUS Knee Complaints 2004.\n"
+        "MAXIMUS guideline: Decision based on MTUS Knee Complaints 2004.\n"
+        "Decision rationale: Gym memberships are not medical treatment.\n"
+    )
+    first, second = extract_structure(text).items
+    assert first.rationale.value.endswith(
+        "original request, two visits is not medically necessary."
+    )
+    assert second.heading.value == "Gym membership"
+    assert second.original_request is None

@@ -67,6 +67,10 @@ _AUTH_AFTER = re.compile(
     r"\b(?:authorized|approved|certified)\s+(?P<auth>[^.]{1,400}?),\s+leaving\b", re.IGNORECASE
 )
 _REMAINING = re.compile(r"original\s+request,\s*", re.IGNORECASE)
+# a sentence of the modified-request pattern other than its first
+_MODIFIED_PART = re.compile(
+    r"original\s+request|IMR\s+eligible|authorized\s+by\s+the\s+Claims", re.IGNORECASE
+)
 
 # what may follow the last rationale in a party copy: copies, signature, typist initials
 TRAILER = re.compile(
@@ -151,9 +155,12 @@ def _find_heading(lines: Lines, label_line: int, lower: int, *, bounded: bool) -
     first = last
     while first - 1 >= lower and not lines.blank[first - 1]:
         first -= 1
+    # no blank line above: the block may hold the end of the previous rationale
+    merged = first == lower and bounded
     # a heading is a few lines; in text without blank lines look no further back than this
     while first < last and lines.ends[last] - lines.starts[first] > MAX_HEADING:
         first += 1
+        merged = True
     hend = lines.ends[last]
     hstart = max(lines.starts[first], hend - MAX_HEADING)
     m = _OUTCOME_END.search(text, hstart, hend)
@@ -162,23 +169,33 @@ def _find_heading(lines: Lines, label_line: int, lower: int, *, bounded: bool) -
     if m:
         outcome = Field(m["o"].capitalize(), m.start("o"), m.end("o"))
         text_end = m.start()
-    if first == lower and bounded:
-        # no blank line between the previous rationale and this heading: the heading
-        # starts after the last line that ends a sentence (the modified-request pattern
-        # has sentences of its own: start before its "was the original request")
-        limit = lines.index_at(text_end - 1) if text_end > hstart else last
-        orig = _ORIGINAL.search(text, hstart, text_end)
-        if orig:
-            limit = min(limit, lines.index_at(orig.start()))
-        for i in range(limit, first, -1):
-            if lines.ends_sentence(i - 1):
-                first = i
-                break
+    if merged:
+        last_text = lines.index_at(text_end - 1) if text_end > hstart else last
+        first = _heading_start(lines, first, last_text, text_end)
         hstart = max(lines.starts[first], hend - MAX_HEADING)
     hstart, text_end = trim(text, hstart, text_end)
     if hstart >= text_end:
         return Heading(hstart, hstart, outcome)
     return Heading(hstart, text_end, outcome)
+
+
+def _heading_start(lines: Lines, first: int, last: int, text_end: int) -> int:
+    """Where a heading starts in a block that also holds the end of the previous rationale.
+
+    Headings start on a new line after a line that ends a sentence. The latest such line
+    wins, unless what follows it is the tail of a modified-request heading (its own
+    sentences: "... was authorized by the Claims Administrator. The remaining ..."): then
+    the heading starts where its "X was the original request." sentence starts.
+    """
+    text = lines.text
+    starts = [i for i in range(last, first, -1) if lines.ends_sentence(i - 1)]
+    for i in [*starts, first]:  # latest first; the block's own start is always a candidate
+        if not _MODIFIED_PART.search(text, lines.starts[i], text_end):
+            return i
+        orig = _ORIGINAL.search(text, lines.starts[i], text_end)
+        if orig and not any(j in starts for j in range(i + 1, lines.index_at(orig.start()) + 1)):
+            return i  # "X was the original request." runs from line i without a sentence end
+    return starts[0] if starts else first
 
 
 def _build_item(lines: Lines, head: Heading | None, group: list[_Label], stop: int) -> Item:
