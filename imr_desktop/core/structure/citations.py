@@ -82,7 +82,7 @@ _GUIDELINES_WORD = re.compile(r"\bGuidelines\b")
 _LEADING_THE = re.compile(r"^\s*the\s+", re.I)
 _CHAPTER_PREFIX = re.compile(r"^\s*Chapter\s*:\s*", re.I)
 _TRAILING_MTUS_NOTE = re.compile(
-    r",?\s*(?:which\s+(?:is|are)\s+)?part\s+of\s+the\s+(?:California\s+)?"
+    r"(?<!\s),?\s*(?:which\s+(?:is|are)\s+)?part\s+of\s+the\s+(?:California\s+)?"
     r"(?:MTUS|Medical\s+Treatment\s+Utilization\s+Schedule)(?:\s*\(MTUS\))?\.?\s*$",
     re.I,
 )
