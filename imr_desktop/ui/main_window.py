@@ -652,6 +652,11 @@ class MainWindow(QMainWindow):
         a["redo"].setEnabled(stack.canRedo())
         a["undo"].setText(f"&Undo {stack.undoText()}" if stack.canUndo() else "&Undo")
         a["redo"].setText(f"&Redo {stack.redoText()}" if stack.canRedo() else "&Redo")
+        # the toolbar keeps short names; the menu and tooltip say what will be undone
+        a["undo"].setIconText("Undo")
+        a["redo"].setIconText("Redo")
+        a["undo"].setToolTip(a["undo"].text().replace("&", "") + " (Ctrl+Z)")
+        a["redo"].setToolTip(a["redo"].text().replace("&", "") + " (Ctrl+Shift+Z)")
         is_pdf = self.stack.currentWidget() is self.pdf_view
         for key in ("fit_width", "fit_page", "go_to_page", "prev_page", "next_page"):
             a[key].setEnabled(is_pdf)
