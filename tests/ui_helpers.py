@@ -44,14 +44,15 @@ def drag(qtbot: QtBot, widget, start: QPoint, end: QPoint) -> None:  # type: ign
     qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=end)
 
 
-def live_rows(db: Path) -> list[dict]:
+def live_rows(db: Path, origin: str = "manual") -> list[dict]:
     """Annotation rows as another process would see them (a fresh connection)."""
     conn = sqlite3.connect(db)
     conn.row_factory = sqlite3.Row
     try:
         rows = conn.execute(
             "SELECT a.*, l.name AS label FROM annotations a JOIN labels l ON l.id = a.label_id "
-            "WHERE a.deleted = 0 ORDER BY a.start"
+            "WHERE a.deleted = 0 AND a.origin = ? ORDER BY a.start",
+            [origin],
         ).fetchall()
         return [dict(r) for r in rows]
     finally:

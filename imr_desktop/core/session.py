@@ -93,6 +93,18 @@ class AnnotationSet:
         self._items[ann.id] = ann
         self._emit(Change("updated", ann, previous))
 
+    def add_many(self, annotations: list[Annotation]) -> None:
+        """Save several annotations in one transaction (suggestions), then one reset event."""
+        if not annotations:
+            return
+        self.store.add_annotations(annotations)
+        for ann in annotations:
+            self._items[ann.id] = ann
+        self._emit(Change("reset"))
+
+    def suggested(self) -> list[Annotation]:
+        return [a for a in self if a.origin != ORIGIN_MANUAL]
+
     def reload(self) -> None:
         """Re-read from the store (after label deletions touch many rows)."""
         self._items = {a.id: a for a in self.store.annotations(self.document)}

@@ -12,6 +12,7 @@ Rules this module keeps:
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import sqlite3
 from collections.abc import Callable, Iterator
@@ -113,8 +114,13 @@ def _v1_initial(db: Database) -> None:
         )
 
 
+def _v2_structure(db: Database) -> None:
+    # the letter's extracted structure (JSON), so views and exports never parse twice
+    db["documents"].add_column("structure", str)
+
+
 # Append only. The index + 1 is the schema version stored in PRAGMA user_version.
-MIGRATIONS: list[Migration] = [_v1_initial]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_structure]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -249,6 +255,41 @@ class Store:
                 row["added_at"] = now
             row["updated_at"] = now
             db["documents"].upsert(row, pk="sha256")
+
+    def save_structure(self, sha256: str, structure: dict[str, Any]) -> None:
+        with self._write() as db:
+            db.execute(
+                "UPDATE documents SET structure = ?, updated_at = ? WHERE sha256 = ?",
+                [json.dumps(structure, ensure_ascii=False), now_iso(), sha256],
+            )
+
+    def structure(self, sha256: str) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT structure FROM documents WHERE sha256 = ?", [sha256]
+        ).fetchone()
+        if not row or not row[0]:
+            return None
+        try:
+            value = json.loads(row[0])
+        except ValueError:
+            return None  # damaged: the caller extracts again
+        return value if isinstance(value, dict) else None
+
+    def ever_suggested(self, document: str) -> bool:
+        """True once suggestions were made for a document, even if all were rejected."""
+        return (
+            self.db.execute(
+                "SELECT 1 FROM annotations WHERE document = ? AND origin = 'suggested' LIMIT 1",
+                [document],
+            ).fetchone()
+            is not None
+        )
+
+    def add_annotations(self, annotations: list[Annotation]) -> None:
+        """Insert several annotations in one transaction (suggestions, imports)."""
+        with self._write() as db:
+            for ann in annotations:
+                db["annotations"].upsert(asdict(ann) | {"deleted": 0}, pk="id")
 
     def document(self, sha256: str) -> DocumentRecord | None:
         rows = list(self.db.query("SELECT * FROM documents WHERE sha256 = ?", [sha256]))

@@ -138,7 +138,7 @@ class TextLayer:
         return self.pages_done >= self.page_count
 
     def sha256(self) -> str:
-        return hashlib.sha256(self.text.encode("utf-8")).hexdigest()
+        return hashlib.sha256(self.text.encode("utf-8", "surrogatepass")).hexdigest()
 
     def page_of(self, offset: int) -> int:
         """Page index holding ``offset`` (0 for plain text)."""

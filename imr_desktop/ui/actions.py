@@ -51,6 +51,46 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("prev_page", "Previous Page", ("PgUp",), "", "View"),
     ActionSpec("next_page", "Next Page", ("PgDown",), "", "View"),
     ActionSpec("toggle_panel", "Side &Panel", ("F9",), "Show or hide the side panel", "View"),
+    ActionSpec("show_case", "&Case", ("Ctrl+1",), "Show the case summary", "View"),
+    ActionSpec("show_annotations", "&Annotations", ("Ctrl+2",), "Show the annotations", "View"),
+    ActionSpec(
+        "copy_summary",
+        "Copy Case &Summary",
+        ("Ctrl+Shift+C",),
+        "Copy a plain-text summary of the case",
+        "Edit",
+    ),
+    ActionSpec(
+        "next_suggestion", "&Next Suggestion", ("N",), "Go to the next suggestion", "Suggestions"
+    ),
+    ActionSpec(
+        "prev_suggestion",
+        "&Previous Suggestion",
+        ("Shift+N",),
+        "Go to the previous suggestion",
+        "Suggestions",
+    ),
+    ActionSpec(
+        "accept_suggestion",
+        "&Accept Suggestion",
+        ("Return", "Enter"),
+        "Make the current suggestion an annotation",
+        "Suggestions",
+    ),
+    ActionSpec(
+        "reject_suggestion",
+        "&Reject Suggestion",
+        ("Delete",),
+        "Discard the current suggestion",
+        "Suggestions",
+    ),
+    ActionSpec(
+        "accept_all_label",
+        "Accept All of This &Label",
+        ("Ctrl+Shift+Return",),
+        "Accept every suggestion with the current suggestion's label",
+        "Suggestions",
+    ),
 )
 
 

@@ -80,6 +80,36 @@ class UpdateAnnotation(_Command):
         self.annotations.update(self.before)
 
 
+class AcceptSuggestion(_Command):
+    """Turn a suggestion into an ordinary human annotation (a new row; the suggestion is
+    tombstoned, so provenance stays in the database)."""
+
+    def __init__(self, annotations: AnnotationSet, suggestion: Annotation, annotator: str) -> None:
+        super().__init__(f"Accept “{_short(suggestion.exact)}”")
+        self.annotations = annotations
+        self.suggestion = suggestion
+        self.accepted = Annotation.create(
+            document=suggestion.document,
+            text=annotations.text,
+            start=suggestion.start,
+            end=suggestion.end,
+            label_id=suggestion.label_id,
+            annotator=annotator,
+        )
+
+    def _redo(self) -> None:
+        self.annotations.add(self.accepted)
+        try:
+            self.annotations.remove(self.suggestion.id)
+        except StoreError:
+            self.annotations.remove(self.accepted.id)  # keep the pair consistent
+            raise
+
+    def undo(self) -> None:
+        self.annotations.add(self.suggestion)
+        self.annotations.remove(self.accepted.id)
+
+
 class SaveLabel(_Command):
     """Add a label, or change its name, colour, hotkey or description."""
 

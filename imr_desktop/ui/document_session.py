@@ -13,11 +13,14 @@ from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
 from imr_desktop.core import pdf
+from imr_desktop.core.analysis import ensure_structure, ensure_suggestions
 from imr_desktop.core.document import TEXT_EXTRACTOR_VERSION
 from imr_desktop.core.errors import StoreError, UserFacingError
+from imr_desktop.core.labels import LabelSet
 from imr_desktop.core.model import DocumentRecord
 from imr_desktop.core.session import AnnotationSet
 from imr_desktop.core.store import Store
+from imr_desktop.core.structure import LetterStructure
 from imr_desktop.core.textlayer import TextLayer
 from imr_desktop.ui.render_service import OpenedDocument, RenderService
 
@@ -27,6 +30,7 @@ class DocumentSession(QObject):
     failed = Signal(object, str)  # UserFacingError, path
     textProgress = Signal(int, int)  # pages read, page count
     textComplete = Signal()
+    structureReady = Signal()
     storeError = Signal(str)
 
     def __init__(
@@ -43,6 +47,8 @@ class DocumentSession(QObject):
         self.info: OpenedDocument | None = None
         self.layer: TextLayer | None = None
         self.annotations: AnnotationSet | None = None
+        self.structure: LetterStructure | None = None
+        self.labels: LabelSet | None = None  # set by the window; needed for suggestions
         self.undo_stack = QUndoStack(self)
         self._pending_path = ""
         self._pending_generation = -1
@@ -78,6 +84,7 @@ class DocumentSession(QObject):
         else:
             self.layer = TextLayer(len(info.page_sizes))
         self.annotations = None
+        self.structure = None
         if self.store is not None:
             try:
                 self.store.upsert_document(self._record())
@@ -104,11 +111,19 @@ class DocumentSession(QObject):
             self._text_done()
 
     def _text_done(self) -> None:
+        assert self.info is not None and self.layer is not None
         if self.store is not None and not self.store.read_only:
             try:
                 self.store.upsert_document(self._record(with_text=True))
             except StoreError as exc:
                 self.storeError.emit(str(exc))
+        self.structure = ensure_structure(self.store, self.info.sha256, self.layer.text)
+        if self.annotations is not None and self.labels is not None:
+            try:
+                ensure_suggestions(self.annotations, self.structure, self.labels)
+            except StoreError as exc:
+                self.storeError.emit(str(exc))
+        self.structureReady.emit()
         self.textComplete.emit()
 
     def _record(self, *, with_text: bool = False) -> DocumentRecord:

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QMessageBox,
     QSpinBox,
     QStackedWidget,
+    QTabWidget,
     QToolBar,
     QVBoxLayout,
     QWidget,
@@ -38,6 +39,7 @@ from imr_desktop.ui import commands
 from imr_desktop.ui.actions import make_actions
 from imr_desktop.ui.annotation_panel import AnnotationPanel
 from imr_desktop.ui.banner import Banner
+from imr_desktop.ui.case_view import CaseView
 from imr_desktop.ui.document_session import DocumentSession
 from imr_desktop.ui.find_bar import FindBar
 from imr_desktop.ui.highlights import Highlight
@@ -74,6 +76,7 @@ class MainWindow(QMainWindow):
         self.session = DocumentSession(self.service, store, settings.annotator, self)
         self.labels: LabelSet | None = LabelSet(store) if store else None
         self._unsubscribe = None
+        self._current_suggestion: str | None = None
 
         self._build_central()
         self._build_side_panel()
@@ -123,14 +126,20 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(central)
 
     def _build_side_panel(self) -> None:
-        self.dock = QDockWidget("Annotations", self)
+        self.dock = QDockWidget("Case and annotations", self)
         self.dock.setObjectName("sidePanel")
         self.dock.setFeatures(
             QDockWidget.DockWidgetFeature.DockWidgetMovable
             | QDockWidget.DockWidgetFeature.DockWidgetClosable
         )
-        self.side = QStackedWidget(self.dock)
-        self.dock.setWidget(self.side)
+        self.tabs = QTabWidget(self.dock)
+        self.tabs.setObjectName("sideTabs")
+        self.tabs.setDocumentMode(True)
+        self.case_view = CaseView(self.tabs)
+        self.side = QStackedWidget(self.tabs)
+        self.tabs.addTab(self.case_view, "Case")
+        self.tabs.addTab(self.side, "Annotations")
+        self.dock.setWidget(self.tabs)
         self.addDockWidget(Qt.DockWidgetArea.RightDockWidgetArea, self.dock)
         self._install_store_widgets()
 
@@ -161,6 +170,7 @@ class MainWindow(QMainWindow):
         self.panel.activated.connect(self.reveal_annotation)
         self.panel.storeError.connect(self._show_store_error)
         self.labels.subscribe(self._refresh_highlights)
+        self.session.labels = self.labels
 
     def _handlers(self) -> dict:
         return {
@@ -183,6 +193,14 @@ class MainWindow(QMainWindow):
             "prev_page": lambda: self.pdf_view.go_to_page(self.pdf_view.current_page - 1),
             "next_page": lambda: self.pdf_view.go_to_page(self.pdf_view.current_page + 1),
             "toggle_panel": lambda: self.dock.setVisible(not self.dock.isVisible()),
+            "next_suggestion": lambda: self.step_suggestion(1),
+            "prev_suggestion": lambda: self.step_suggestion(-1),
+            "accept_suggestion": self.accept_suggestion,
+            "reject_suggestion": self.reject_suggestion,
+            "accept_all_label": self.accept_all_of_current_label,
+            "show_case": lambda: self._show_tab(0),
+            "show_annotations": lambda: self._show_tab(1),
+            "copy_summary": self.case_view.copy_summary,
         }
 
     def _build_menus_and_toolbar(self) -> None:
@@ -216,6 +234,23 @@ class MainWindow(QMainWindow):
             view.addAction(a[key])
         view.addSeparator()
         view.addAction(a["toggle_panel"])
+        view.addAction(a["show_case"])
+        view.addAction(a["show_annotations"])
+        suggestions = bar.addMenu("&Suggestions")
+        for key in (
+            "next_suggestion",
+            "prev_suggestion",
+            "accept_suggestion",
+            "reject_suggestion",
+            "accept_all_label",
+        ):
+            suggestions.addAction(a[key])
+        edit.addAction(a["copy_summary"])
+        # Enter and Delete act on suggestions only while the letter has the focus, so the
+        # side panel and the find bar keep their own Enter and Delete
+        for key in ("accept_suggestion", "reject_suggestion"):
+            a[key].setShortcutContext(Qt.ShortcutContext.WidgetWithChildrenShortcut)
+            self.stack.addAction(a[key])
         self.undo_action = a["undo"]
         self.redo_action = a["redo"]
 
@@ -263,6 +298,8 @@ class MainWindow(QMainWindow):
         s.failed.connect(self._on_open_failed)
         s.textProgress.connect(self._on_text_progress)
         s.textComplete.connect(self._on_text_complete)
+        s.structureReady.connect(self._on_structure)
+        self.case_view.spanActivated.connect(self._reveal_span)
         s.storeError.connect(self._show_store_error)
         s.undo_stack.indexChanged.connect(self._update_enabled)
         self.pdf_view.selectionChanged.connect(self._update_enabled)
@@ -400,6 +437,7 @@ class MainWindow(QMainWindow):
 
     def _on_annotation_change(self, _change: Change) -> None:
         self._refresh_highlights()
+        self._update_suggestion_actions()
 
     def _refresh_highlights(self) -> None:
         annotations = self.session.annotations
@@ -421,8 +459,14 @@ class MainWindow(QMainWindow):
                     )
                 )
         self.current_view().set_highlights(highlights)
-        count = len(annotations) if annotations is not None else 0
-        self.count_label.setText(f"{count} annotation{'s' if count != 1 else ''}")
+        manual = suggested = 0
+        for h in highlights:
+            suggested += h.suggested
+            manual += not h.suggested
+        text = f"{manual} annotation{'s' if manual != 1 else ''}"
+        if suggested:
+            text += f" · {suggested} suggestion{'s' if suggested != 1 else ''}"
+        self.count_label.setText(text)
 
     # ================================================================== tagging
     def tag_with_hotkey(self, digit: int) -> None:
@@ -575,6 +619,141 @@ class MainWindow(QMainWindow):
     def _delete(self, ann) -> None:  # type: ignore[no-untyped-def]
         if self.session.annotations is not None:
             self._push(commands.RemoveAnnotation(self.session.annotations, ann))
+
+    # ================================================================== case & suggestions
+    def _on_structure(self) -> None:
+        info = self.session.info
+        structure = self.session.structure
+        reason = ""
+        if info is not None and not self.session.text.strip():
+            reason = "This document has no text layer, so its case details cannot be read."
+        self.case_view.set_structure(structure, info.path.name if info else "", reason)
+        self._current_suggestion = None
+        self._update_suggestion_actions()
+
+    def _reveal_span(self, start: int, end: int) -> None:
+        self.current_view().scroll_to_range(start, end)
+
+    def _show_tab(self, index: int) -> None:
+        self.dock.show()
+        self.tabs.setCurrentIndex(index)
+
+    def _suggestions(self) -> list:  # type: ignore[type-arg]
+        annotations = self.session.annotations
+        return annotations.suggested() if annotations is not None else []
+
+    def step_suggestion(self, step: int) -> None:
+        pending = self._suggestions()
+        if not pending:
+            self.statusBar().showMessage("No suggestions left in this letter.", 4000)
+            self._current_suggestion = None
+            self._update_suggestion_actions()
+            return
+        ids = [a.id for a in pending]
+        if self._current_suggestion in ids:
+            index = (ids.index(self._current_suggestion) + step) % len(ids)
+        else:
+            # start from the first suggestion after (or before) the visible page
+            index = 0 if step > 0 else len(ids) - 1
+        self._focus_suggestion(pending[index].id)
+
+    def _focus_suggestion(self, annotation_id: str) -> None:
+        annotations = self.session.annotations
+        ann = annotations.get(annotation_id) if annotations else None
+        if ann is None:
+            return
+        self._current_suggestion = annotation_id
+        self.current_view().scroll_to_range(ann.start, ann.end)
+        if self.panel is not None:
+            self.panel.select_annotation(annotation_id)
+        label = self.labels.get(ann.label_id) if self.labels else None
+        left = len(self._suggestions())
+        self.statusBar().showMessage(
+            f"Suggestion: {label.name if label else '?'} — “{commands._short(ann.exact, 50)}”. "
+            f"Enter accepts, Delete rejects ({left} left)."
+        )
+        self._update_suggestion_actions()
+
+    def _current(self):  # type: ignore[no-untyped-def]
+        annotations = self.session.annotations
+        if annotations is None or self._current_suggestion is None:
+            return None
+        ann = annotations.get(self._current_suggestion)
+        return ann if ann is not None and ann.origin != "manual" else None
+
+    def accept_suggestion(self) -> None:
+        ann = self._current()
+        if ann is None:
+            self.statusBar().showMessage(
+                "No suggestion chosen: press N to go to the next one.", 4000
+            )
+            return
+        self._push(
+            commands.AcceptSuggestion(self.session.annotations, ann, self.settings.annotator)
+        )
+        self._after_suggestion_edit()
+
+    def reject_suggestion(self) -> None:
+        ann = self._current()
+        if ann is None:
+            self.statusBar().showMessage(
+                "No suggestion chosen: press N to go to the next one.", 4000
+            )
+            return
+        self._push(commands.RemoveAnnotation(self.session.annotations, ann))
+        self._after_suggestion_edit()
+
+    def accept_all_of_current_label(self) -> None:
+        ann = self._current()
+        pending = self._suggestions()
+        if ann is None and pending:
+            ann = pending[0]
+        if ann is None:
+            self.statusBar().showMessage("No suggestions left in this letter.", 4000)
+            return
+        label = self.labels.get(ann.label_id) if self.labels else None
+        same = [a for a in pending if a.label_id == ann.label_id]
+        stack = self.session.undo_stack
+        stack.beginMacro(f"Accept {len(same)} {label.name if label else ''} suggestions")
+        for suggestion in same:
+            command = commands.AcceptSuggestion(
+                self.session.annotations, suggestion, self.settings.annotator
+            )
+            stack.push(command)
+            if command.error is not None:
+                self._show_store_error(str(command.error))
+                break
+        else:
+            self._mark_saved()
+        stack.endMacro()
+        self._after_suggestion_edit()
+
+    def _after_suggestion_edit(self) -> None:
+        pending = self._suggestions()
+        if pending:
+            # move on to the next suggestion in reading order
+            last = (
+                self.session.annotations.get(self._current_suggestion)
+                if self._current_suggestion
+                else None
+            )
+            if last is None:
+                nxt = pending[0]
+                self._focus_suggestion(nxt.id)
+                return
+        self._current_suggestion = None
+        if not pending:
+            self.statusBar().showMessage("All suggestions in this letter are done.", 4000)
+        self._update_suggestion_actions()
+
+    def _update_suggestion_actions(self) -> None:
+        a = self.actions_by_id
+        has = bool(self._suggestions()) and self.store is not None and not self.store.read_only
+        for key in ("next_suggestion", "prev_suggestion", "accept_all_label"):
+            a[key].setEnabled(has)
+        current = self._current() is not None
+        a["accept_suggestion"].setEnabled(current)
+        a["reject_suggestion"].setEnabled(current)
 
     # ================================================================== find
     def open_find(self) -> None:

@@ -25,7 +25,7 @@ def read_text(path: str | Path, password: str | None = None) -> str:
         return decode_text(source.data, source.name)
     doc = pdf.open_pdf(source.data, source.name, password)
     try:
-        return "".join(page.get_text("text", flags=pdf.TEXT_FLAGS) for page in doc)
+        return "".join(pdf.page_text(doc, i) for i in range(doc.page_count))
     except (RuntimeError, ValueError) as exc:  # MuPDF errors on a damaged page
         raise DocumentError(f"{source.name} is damaged and cannot be read ({exc}).") from None
     finally:
