@@ -112,6 +112,7 @@ class AtomicOutputs:
 
     def __init__(self) -> None:
         self._pending: list[tuple[Path, Path]] = []
+        self._files: list[IO[Any]] = []
 
     def temp_for(self, path: str | Path) -> Path:
         """Reserve a temporary file beside ``path``; it is created empty."""
@@ -135,24 +136,32 @@ class AtomicOutputs:
 
     def open(self, path: str | Path, *, binary: bool = False) -> IO[Any]:
         tmp = self.temp_for(path)
-        if binary:
-            return tmp.open("wb")
         # newline="" so CSV and JSONL get exactly the line ends they write
-        return tmp.open("w", encoding="utf-8", newline="")
+        f = tmp.open("wb") if binary else tmp.open("w", encoding="utf-8", newline="")
+        self._files.append(f)  # closed on discard, should a writer fail before close()
+        return f
 
     def commit(self) -> list[Path]:
         done: list[Path] = []
+        final: Path | None = None
         try:
+            for f in self._files:
+                f.close()  # flushes: a full disk shows here
             for tmp, final in self._pending:
                 os.replace(tmp, final)
                 done.append(final)
         except OSError as exc:
-            raise ExportError(f"Cannot write {final}: {exc.strerror or exc}.") from None
+            where = final or (self._pending[0][1] if self._pending else "the output")
+            raise ExportError(f"Cannot write {where}: {exc.strerror or exc}.") from None
         finally:
             self.discard()
         return done
 
     def discard(self) -> None:
+        for f in self._files:
+            with contextlib.suppress(OSError):
+                f.close()
+        self._files.clear()
         for tmp, _ in self._pending:
             with contextlib.suppress(OSError):
                 tmp.unlink()

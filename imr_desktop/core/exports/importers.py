@@ -4,8 +4,8 @@ Documents missing from the database are created from the record (id, text and th
 metadata the export carried; a task without our id is keyed by the sha256 of its UTF-8
 text, as the same text saved as a file would be). Labels are matched by name and created
 when missing. An annotation already in the database is replaced only by a newer version
-(``updated_at``), so importing twice, or merging exports, is safe. Each document is
-written in one transaction.
+(``updated_at``), so importing twice, or merging exports, is safe. The whole import
+is one transaction, so a bad record halfway imports nothing.
 
 Label Studio offsets: current versions count code points; older ones counted UTF-16
 code units, which drift after characters outside the BMP. An offset whose quote does not
@@ -82,10 +82,17 @@ def import_annotations(store: Store, path: str | Path, fmt: str) -> ImportResult
     docs = _read_jsonl(path) if fmt == "jsonl" else _read_labelstudio(path)
     result = ImportResult()
     labels = LabelSet(store)
-    for doc in docs:
-        _import_doc(store, labels, doc, result)
-    if result.documents == 0:
-        raise ExportError(f"{path} holds no documents to import.")
+    try:
+        # all or nothing: a bad record halfway leaves the database as it was
+        with store.db.atomic():
+            for doc in docs:
+                _import_doc(store, labels, doc, result)
+            if result.documents == 0:
+                raise ExportError(f"{path} holds no documents to import.")
+    except sqlite3.Error as exc:
+        raise ExportError(
+            f"Could not write to {store.path}: {exc}; nothing was imported."
+        ) from None
     return result
 
 
@@ -280,18 +287,11 @@ def _import_doc(store: Store, labels: LabelSet, doc: _Doc, result: ImportResult)
                 updated_at=span.updated_at or now,
             )
         )
-    try:
-        with store.db.atomic():  # one commit per document; add_annotation nests inside
-            for ann in rows:
-                old = store.db.execute(
-                    "SELECT updated_at FROM annotations WHERE id = ?", [ann.id]
-                ).fetchone()
-                if old is not None and (old[0] or "") >= ann.updated_at:
-                    result.unchanged += 1  # we already have this version or a newer one
-                    continue
-                store.add_annotation(ann)
-                result.annotations += 1
-    except sqlite3.Error as exc:
-        raise ExportError(
-            f"Could not write to {store.path}: {exc}; nothing was imported for {doc.where}."
-        ) from None
+    for ann in rows:
+        old = store.db.execute("SELECT updated_at FROM annotations WHERE id = ?", [ann.id])
+        row = old.fetchone()
+        if row is not None and (row[0] or "") >= ann.updated_at:
+            result.unchanged += 1  # we already have this version or a newer one
+            continue
+        store.add_annotation(ann)  # a savepoint inside the import's transaction
+        result.annotations += 1
