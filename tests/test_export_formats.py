@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import itertools
 import json
 import os
 import subprocess
@@ -214,7 +215,7 @@ def test_spacy_docbin_loads_and_debug_data_accepts_it(library: dict, tmp_path: P
             assert doc.text[span.start_char : span.end_char] == span.text
             seen.add((doc.user_data["id"], span.start_char, span.end_char, span.label_))
         ents = sorted((e.start_char, e.end_char) for e in doc.ents)
-        assert all(a[1] <= b[0] for a, b in zip(ents, ents[1:], strict=False))
+        assert all(a[1] <= b[0] for a, b in itertools.pairwise(ents))
     expected = {(a.document, a.start, a.end) for a in library["anns"]}
     assert {(d, s, e) for d, s, e, _ in seen} == expected - {
         (a.document, a.start, a.end) for a in library["anns"] if a.exact == "ramadol 50mg #61"
@@ -243,9 +244,9 @@ def test_spacy_debug_data_accepts_a_training_set(tmp_path: Path) -> None:
         check=True,
         capture_output=True,
     )
+    paths = ["--paths.train", str(train), "--paths.dev", str(dev)]
     proc = subprocess.run(
-        [sys.executable, "-m", "spacy", "debug", "data", str(cfg)]
-        + ["--paths.train", str(train), "--paths.dev", str(dev)],
+        [sys.executable, "-m", "spacy", "debug", "data", str(cfg), *paths],
         capture_output=True,
         text=True,
         timeout=300,
@@ -289,7 +290,7 @@ def test_split_is_deterministic_and_stable_as_the_library_grows(
     }
     assert set.union(*parts.values()) == set(library["texts"])
     assert sum(len(p) for p in parts.values()) == len(library["texts"])
-    for name, ids in parts.items():
+    for name in parts:
         for row in read_jsonl(tmp_path / f"d.{name}.jsonl"):
             assert row["meta"]["split"] == name
     # more documents later: the earlier ones keep their split
