@@ -99,7 +99,7 @@ def bench_packet(tmp: Path) -> float:
     from imr_desktop.core.exports.packet import write_packet
     from tests.export_helpers import add_document, annotate, letter_html, story_pdf
 
-    pdf = story_pdf(tmp / "p20.pdf", letter_html(items=40, filler=190))
+    pdf = story_pdf(tmp / "p20.pdf", letter_html(items=40, filler=245))
     store = Store.open(tmp / "packet.sqlite")
     loaded = add_document(store, pdf)
     sha, text = loaded.source.sha256, loaded.text
