@@ -16,6 +16,10 @@ from imr_desktop import __version__
 # name -> one-line help; the module imr_desktop.commands.<name> implements it
 COMMANDS: dict[str, str] = {
     "extract": "print the structure of letters as JSON",
+    "export": "export annotations as training data (jsonl, spacy, conll, hf-tokens, "
+    "labelstudio, webanno, csv)",
+    "packet": "write an annotated case packet PDF for one or more documents",
+    "import-annotations": "import annotations from a Label Studio export or our JSONL",
 }
 
 
