@@ -30,8 +30,9 @@ def main(out: Path) -> int:
     from imr_desktop.ui.main_window import MainWindow
 
     app = QApplication([])
-    window = MainWindow(store=Store.open(tmp / "shot.sqlite"), settings=Settings(annotator="ana"),
-                        interactive=False)
+    window = MainWindow(
+        store=Store.open(tmp / "shot.sqlite"), settings=Settings(annotator="ana"), interactive=False
+    )
     window.resize(1440, 920)
     window.show()
 
@@ -42,10 +43,14 @@ def main(out: Path) -> int:
         window.tag_with_hotkey(hotkey)
         if note:
             ann = next(a for a in window.session.annotations if a.start == m.start())
-            window._push(__import__("imr_desktop.ui.commands", fromlist=["x"]).UpdateAnnotation(
-                window.session.annotations, ann, ann.with_changes(note=note), "note"))
+            window._push(
+                __import__("imr_desktop.ui.commands", fromlist=["x"]).UpdateAnnotation(
+                    window.session.annotations, ann, ann.with_changes(note=note), "note"
+                )
+            )
 
     def ready() -> None:
+        window.tabs.setCurrentIndex(1)
         tag("paracentral disc protrusion at L4-L5", 1)
         tag("industrial injury of March 14, 2015", 1)
         tag("denied a request for cyclobenzaprine", 1, "UR action")
@@ -56,7 +61,8 @@ def main(out: Path) -> int:
         start = text.index("Cyclobenzaprine 7.5mg")
         window.pdf_view.scroll_to_range(start, start + 10, flash=False)
         window.pdf_view.verticalScrollBar().setValue(
-            window.pdf_view.verticalScrollBar().value() - 120)
+            window.pdf_view.verticalScrollBar().value() - 120
+        )
         m = re.search(r"muscle\s+relaxants", text)
         if m:
             window.pdf_view.set_selection(*m.span())
@@ -64,6 +70,10 @@ def main(out: Path) -> int:
 
     def shoot() -> None:
         window.grab().save(str(out))
+        window.tabs.setCurrentIndex(0)  # the Case tab, for a second picture
+        app.processEvents()
+        window.grab().save(str(out.with_name(out.stem + "-case" + out.suffix)))
+        window.tabs.setCurrentIndex(1)
         print(out)
         app.quit()
 
