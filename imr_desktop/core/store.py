@@ -20,8 +20,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
+from imr_desktop.core.dbapi import Database
 from imr_desktop.core.errors import (
     NewerSchemaError,
     ReadOnlyStoreError,
