@@ -501,7 +501,10 @@ class MainWindow(QMainWindow):
             return  # the selection stays so the user can retry
         view.clear_selection()
         self._mark_saved()
-        view.viewport().repaint() if isinstance(view, PdfView) else None
+        if isinstance(view, PdfView):
+            # draw the new highlight now, and only its rectangle: the tag is acknowledged
+            # on screen within the same key press
+            view.viewport().repaint(view.range_rect(ann.start, ann.end))
         self.tagged.emit((time.perf_counter() - started) * 1000)
 
     def _explain_no_tagging(self) -> None:
