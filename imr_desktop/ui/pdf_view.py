@@ -315,6 +315,7 @@ class PdfView(QAbstractScrollArea):
     def _request_visible(self) -> None:
         if self._service is None or not self._sizes:
             return
+        self._prune_cache()
         visible = self._visible_pages()
         wanted = [
             p for p in range(visible.start - 1, visible.stop + 1) if 0 <= p < len(self._sizes)
@@ -336,15 +337,25 @@ class PdfView(QAbstractScrollArea):
         result.image.setDevicePixelRatio(self.devicePixelRatioF())
         self._cache[(result.page, result.zoom)] = result.image
         self._cache.move_to_end((result.page, result.zoom))
-        visible = set(self._visible_pages())
-        while len(self._cache) > CACHE_PAGES:
-            # evict the least recently used page that is not on screen
-            victim = next((k for k in self._cache if k[0] not in visible), None)
-            if victim is None:
-                break
-            del self._cache[victim]
-        if result.page in visible:
+        self._prune_cache()
+        if result.page in self._visible_pages():
             self.viewport().update()
+
+    def _prune_cache(self) -> None:
+        """Keep the pages on screen ± 2 at the current zoom (an image at another zoom stays
+        only as a stand-in until its sharp one arrives), never more than CACHE_PAGES."""
+        visible = self._visible_pages()
+        if not visible:
+            return
+        near = range(visible.start - 2, visible.stop + 2)
+        zoom = self._render_zoom()
+        sharp = {p for p, z in self._cache if z == zoom}
+        for key in list(self._cache):
+            page, z = key
+            if page not in near or (z != zoom and page in sharp):
+                del self._cache[key]
+        while len(self._cache) > CACHE_PAGES:
+            del self._cache[next(iter(self._cache))]  # least recently used
 
     def _image_for(self, page: int):  # type: ignore[no-untyped-def]
         zoom = self._render_zoom()
@@ -396,8 +407,11 @@ class PdfView(QAbstractScrollArea):
         for h in self._highlights:
             if h.end <= p_start or h.start >= p_end:
                 continue
-            boxes = [b for pg, b in layer.line_rects(max(h.start, p_start), min(h.end, p_end))
-                     if pg == page]
+            boxes = [
+                b
+                for pg, b in layer.line_rects(max(h.start, p_start), min(h.end, p_end))
+                if pg == page
+            ]
             if boxes:
                 out.append((h, boxes))
         self._highlight_cache[page] = out
@@ -413,8 +427,9 @@ class PdfView(QAbstractScrollArea):
                 continue
             origin = self._page_origin(page)
             z = self._zoom
-            area = area.united(QRectF(origin.x() + x0 * z, origin.y() + y0 * z,
-                                      (x1 - x0) * z, (y1 - y0) * z))
+            area = area.united(
+                QRectF(origin.x() + x0 * z, origin.y() + y0 * z, (x1 - x0) * z, (y1 - y0) * z)
+            )
         return area.adjusted(-4, -4, 4, 16).toAlignedRect()
 
     def _paint_overlays(self, painter: QPainter, page: int, rect: QRectF, clip: QRectF) -> None:
