@@ -16,6 +16,8 @@ from imr_desktop import __version__
 # name -> one-line help; the module imr_desktop.commands.<name> implements it
 COMMANDS: dict[str, str] = {
     "extract": "print the structure of letters as JSON",
+    "backup": "back up the annotation database (or --list the backups)",
+    "restore": "restore the annotation database from a backup",
 }
 
 
