@@ -118,8 +118,15 @@ def _v2_structure(db: Database) -> None:
     db["documents"].add_column("structure", str)
 
 
+def _v3_anchor_status(db: Database) -> None:
+    # Re-anchoring (core/anchoring.py) keeps annotations it cannot place in a changed text
+    # as orphans instead of dropping them: NULL = anchored, 'orphan' = needs the user.
+    db.execute("ALTER TABLE annotations ADD COLUMN anchor_status TEXT")
+    db.execute("ALTER TABLE annotations ADD COLUMN anchor_confidence REAL")
+
+
 # Append only. The index + 1 is the schema version stored in PRAGMA user_version.
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_structure]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_structure, _v3_anchor_status]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
