@@ -126,3 +126,60 @@ def test_hover_shows_label_and_note_and_overlaps_get_lanes(
     assert "Decision\ncheck the date" in [h.tooltip() for h in hits]
     assert assign_lanes([a, b]) == {"a": 0, "b": 1}
     assert view.highlights_at(QPointF(QPoint(2, 2))) == []
+
+
+def test_changed_text_moves_annotations_and_keeps_orphans(
+    qtbot, tmp_path: Path, letter_pdf: Path
+) -> None:
+    """A letter annotated under another text extractor: its annotations follow the text."""
+    import hashlib
+
+    from imr_desktop.core.document import load_document
+    from imr_desktop.core.model import Annotation, DocumentRecord
+    from imr_desktop.core.store import Store
+
+    doc = load_document(letter_pdf)
+    new_text = doc.text
+    old_text = "An older extractor put this preamble first.\n" + new_text
+    target = new_text.index("Page 2")
+    db = tmp_path / "a.sqlite"
+    store = Store.open(db)
+    store.upsert_document(
+        DocumentRecord(
+            doc.source.sha256,
+            str(letter_pdf),
+            "pdf",
+            doc.page_count,
+            len(doc.source.data),
+            old_text,
+            hashlib.sha256(old_text.encode()).hexdigest(),
+            "old-extractor",
+        )
+    )
+    label = store.labels()[0]
+    shift = len("An older extractor put this preamble first.\n")
+    kept = Annotation.create(
+        document=doc.source.sha256,
+        text=old_text,
+        start=target + shift,
+        end=target + shift + 6,
+        label_id=label.id,
+        annotator="a",
+    )
+    lost = Annotation.create(
+        document=doc.source.sha256, text=old_text, start=3, end=9, label_id=label.id, annotator="a"
+    )  # "older": gone from the text
+    store.add_annotation(kept)
+    store.add_annotation(lost)
+    store.close()
+
+    window = make_window(qtbot, db)
+    open_and_wait(qtbot, window, letter_pdf)
+    live = {a.id: a for a in window.session.annotations}
+    assert (live[kept.id].start, live[kept.id].end) == (target, target + 6)
+    assert lost.id not in live
+    assert window.banner.has_message("reanchor")
+    assert "1 could not be placed" in window.banner.message_text("reanchor")
+    from imr_desktop.core.anchoring import orphans
+
+    assert [a.id for a in orphans(window.store, doc.source.sha256)] == [lost.id]

@@ -843,7 +843,7 @@ def apply_reanchoring(
         raise StoreError(f"Document {document_sha256[:12]}… is not in the database {store.path}.")
     now = now_iso()
     with store._write() as db:  # the store's one-transaction writer (read-only, disk full)
-        originals = store.annotations(document_sha256)
+        originals = store.annotations(document_sha256, include_orphans=True)
         results = reanchor(originals, new_text, old_text=doc.text)
         was_orphan = {
             row[0]
@@ -896,4 +896,4 @@ def orphans(store: Store, document_sha256: str) -> list[Annotation]:
             [document_sha256],
         )
     }
-    return [a for a in store.annotations(document_sha256) if a.id in ids]
+    return [a for a in store.annotations(document_sha256, include_orphans=True) if a.id in ids]

@@ -363,8 +363,15 @@ class Store:
             )
 
     # ------------------------------------------------------------------ annotations
-    def annotations(self, document: str, *, origin: str | None = None) -> list[Annotation]:
+    def annotations(
+        self, document: str, *, origin: str | None = None, include_orphans: bool = False
+    ) -> list[Annotation]:
+        """Live annotations of a document. Orphans (annotations re-anchoring could not
+        place in a changed text) hold offsets into the old text, so they are left out
+        unless asked for."""
         sql = "SELECT * FROM annotations WHERE document = ? AND deleted = 0"
+        if not include_orphans:
+            sql += " AND anchor_status IS NULL"
         args: list[Any] = [document]
         if origin is not None:
             sql += " AND origin = ?"
