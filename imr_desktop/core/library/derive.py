@@ -14,7 +14,13 @@ from collections.abc import Callable
 from typing import Any
 
 from imr_desktop.core.library import categories, schema
-from imr_desktop.core.library.record import EMPTY, Derived, category_names, from_structure
+from imr_desktop.core.library.record import (
+    EMPTY,
+    Derived,
+    category_names,
+    from_letter,
+    from_structure,
+)
 from imr_desktop.core.store import Store
 
 _META_CLASSIFIER = "classifier_version"
@@ -112,15 +118,15 @@ def derive_document(structure_json: str | None, text: str | None) -> Derived:
 
     if text is None:
         return EMPTY  # not read yet: the text trigger marks it stale again when it is
-    d: dict[str, Any] | None = None
+    d: Any = None
     if structure_json:
         with contextlib.suppress(ValueError):
             d = json.loads(structure_json)
-    if not isinstance(d, dict) or d.get("schema") != SCHEMA_VERSION:
-        d = extract_structure(text).to_dict()
-    elif d.get("text_length") != len(text):
-        d = extract_structure(text).to_dict()  # stored for another text: stale
-    return from_structure(d)
+    fresh = isinstance(d, dict) and d.get("schema") == SCHEMA_VERSION
+    if fresh and d.get("text_length") == len(text):
+        with contextlib.suppress(ValueError, KeyError, TypeError, IndexError):
+            return from_structure(d)
+    return from_letter(extract_structure(text))  # none stored, stale or damaged
 
 
 def _reclassify_if_needed(store: Store) -> None:

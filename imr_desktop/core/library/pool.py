@@ -16,12 +16,12 @@ from __future__ import annotations
 import multiprocessing
 import time
 from collections import deque
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from types import TracebackType
 
-from imr_desktop.core.library.worker import FileResult, ReadOptions, read_file, serve
+from imr_desktop.core.library.worker import READY, FileResult, ReadOptions, read_file, serve
 
 
 class _Worker:
@@ -29,6 +29,7 @@ class _Worker:
         self.proc = proc
         self.conn = conn
         self.tasks: deque[str] = deque()
+        self.ready = False  # imports done: the time limit runs from then
         self.head_since = time.monotonic()  # when it started on tasks[0]
 
 
@@ -44,12 +45,14 @@ class ReaderPool:
         *,
         time_limit: float = 60.0,
         depth: int = 2,
+        target: Callable[[Connection, frozenset[str], ReadOptions], None] = serve,
     ) -> None:
         self.workers = max(0, workers)
         self.known = known
         self.options = options
         self.time_limit = time_limit
         self.depth = max(1, depth)
+        self.target = target  # the worker main loop (tests pass one that crashes or hangs)
         self._ctx = multiprocessing.get_context("spawn")
         self._pool: list[_Worker] = []
 
@@ -68,7 +71,7 @@ class ReaderPool:
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(
-            target=serve,
+            target=self.target,
             args=(child, self.known, self.options),
             name="imr-reader",
             daemon=True,
@@ -124,22 +127,26 @@ class ReaderPool:
     def _collect(self, queue: deque[str], tick: float) -> list[FileResult]:
         busy = [w for w in self._pool if w.tasks]
         now = time.monotonic()
-        soonest = min(w.head_since + self.time_limit for w in busy) - now
-        ready = set(wait([w.conn for w in busy], max(0.0, min(tick, soonest))))
+        deadlines = [w.head_since + self.time_limit - now for w in busy if w.ready]
+        ready = set(wait([w.conn for w in busy], max(0.0, min([tick, *deadlines]))))
         out: list[FileResult] = []
         for w in busy:
             if w.conn in ready:
                 try:
                     while w.tasks and w.conn.poll():
-                        out.append(w.conn.recv())
-                        w.tasks.popleft()
+                        message = w.conn.recv()
                         w.head_since = time.monotonic()
+                        if message == READY:
+                            w.ready = True
+                            continue
+                        out.append(message)
+                        w.tasks.popleft()
                 except (EOFError, OSError):
                     out.append(self._replace(w, queue, "the reader crashed on this file"))
                     continue
             if w.tasks and not w.proc.is_alive() and not w.conn.poll():
                 out.append(self._replace(w, queue, "the reader crashed on this file"))
-            elif w.tasks and time.monotonic() - w.head_since > self.time_limit:
+            elif w.tasks and w.ready and time.monotonic() - w.head_since > self.time_limit:
                 reason = (
                     f"took longer than {self.time_limit:g} s to read and was skipped "
                     "(a damaged or hostile file?)"

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from imr_desktop.core.library import categories
+from imr_desktop.core.structure.model import SCHEMA_VERSION, Field, LetterStructure
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,36 +45,42 @@ class Derived:
 EMPTY = Derived(key="")
 
 
-def from_structure(d: dict[str, Any]) -> Derived:
-    """Library values of a ``LetterStructure.to_dict()``."""
+def from_letter(rec: LetterStructure) -> Derived:
+    """Library values of a letter's structure (import workers call this directly: it
+    saves the ~0.5 ms of ``to_dict()`` per letter)."""
     sources: dict[int, list[str]] = {}
-    for c in d.get("citations") or ():
-        k, source = c.get("item"), c.get("source")
+    for c in rec.citations:
         # what the reviewer relied on; "none" is the "did not cite" sentence, not a source
-        if c.get("role") == "maximus" and isinstance(k, int) and source and source != "none":
-            sources.setdefault(k, [])
-            if source not in sources[k]:
-                sources[k].append(source)
+        if c.role == "maximus" and c.item is not None and c.source and c.source != "none":
+            found = sources.setdefault(c.item, [])
+            if c.source not in found:
+                found.append(c.source)
     items = tuple(
         DerivedItem(
-            request=_clean(it.get("request") or it.get("heading")),
-            heading=_clean(it.get("heading")),
-            outcome=_clean(it.get("outcome")),
-            category=categories.classify(it.get("request"), it.get("heading")),
+            request=_value(it.request) or _value(it.heading),
+            heading=_value(it.heading),
+            outcome=_value(it.outcome),
+            category=categories.classify(_value(it.request), _value(it.heading)),
             sources=tuple(sources.get(k, ())),
         )
-        for k, it in enumerate(d.get("items") or ())
+        for k, it in enumerate(rec.items)
     )
-    specialties = tuple(dict.fromkeys(_clean(s) for s in d.get("specialties") or () if s))
+    specialties = tuple(dict.fromkeys(v for v in map(_value, rec.specialties) if v))
     return Derived(
-        key=derived_key(d.get("text_sha256") or "", str(d.get("schema") or "")),
-        case_number=_clean(d.get("case_number")),
-        decision_date=_clean(d.get("decision_date")),
-        final_outcome=_clean(d.get("final_outcome")),
-        layout=_clean(d.get("layout")),
+        key=derived_key(rec.text_sha256, SCHEMA_VERSION),
+        case_number=_value(rec.case_number),
+        decision_date=_value(rec.decision_date),
+        final_outcome=_value(rec.final_outcome),
+        layout=rec.layout,
         specialties=specialties,
         items=items,
     )
+
+
+def from_structure(d: dict[str, Any]) -> Derived:
+    """Library values of a stored ``LetterStructure.to_dict()`` of this parser version
+    (``ValueError`` for another version: parse the text again instead)."""
+    return from_letter(LetterStructure.from_dict(d))
 
 
 def derived_key(text_sha256: str, structure_schema: str) -> str:
@@ -81,8 +88,8 @@ def derived_key(text_sha256: str, structure_schema: str) -> str:
     return f"{text_sha256}|{structure_schema}"
 
 
-def _clean(value: Any) -> str:
-    return " ".join(str(value).split()) if value else ""
+def _value(f: Field | None) -> str:
+    return " ".join(f.value.split()) if f is not None and f.value else ""
 
 
 def category_names(keys: set[str] | tuple[str, ...]) -> str:

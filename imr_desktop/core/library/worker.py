@@ -10,7 +10,6 @@ builds from per-character boxes), so annotations made later line up with it.
 from __future__ import annotations
 
 import hashlib
-import json
 import os
 import signal
 import stat
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from imr_desktop.core.errors import DocumentError, PasswordRequired
-from imr_desktop.core.library.record import Derived, from_structure
+from imr_desktop.core.library.record import Derived, from_letter
 
 NOT_A_LETTER = "not an IMR letter: no case number, sections or decisions were found"
 NO_TEXT = "no text layer (a scan or a picture?): run OCR on it first"
@@ -106,7 +105,6 @@ def _read(path: str, known: frozenset[str] | set[str], options: ReadOptions) -> 
     structure = extract_structure(text)
     if options.require_letter and structure.is_empty:
         return FileResult.failed(path, NOT_A_LETTER)
-    d = structure.to_dict()
     return FileResult(
         path=real,
         status="new",
@@ -117,15 +115,23 @@ def _read(path: str, known: frozenset[str] | set[str], options: ReadOptions) -> 
         text=text,
         text_sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
         extractor_version=version,
-        derived=from_structure(d),
-        structure_json=json.dumps(d, ensure_ascii=False) if options.store_structure else None,
+        derived=from_letter(structure),
+        structure_json=structure.to_json() if options.store_structure else None,
     )
 
 
+READY = "ready"
+
+
 def serve(conn: Connection, known: frozenset[str], options: ReadOptions) -> None:
-    """Worker process main loop: receive paths, send ``FileResult``s, stop on ``None``."""
+    """Worker process main loop: say ``READY`` once the reader is imported (the time
+    limit runs from then), then receive paths and send ``FileResult``s; stop on ``None``."""
     # Ctrl-C reaches the whole process group: the parent decides, and stops us itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    import imr_desktop.core.pdf
+    import imr_desktop.core.structure  # noqa: F401
+
+    conn.send(READY)
     while True:
         try:
             task = conn.recv()
