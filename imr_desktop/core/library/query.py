@@ -121,7 +121,8 @@ class LibraryQuery:
         self.store = store
         self.filter = filter or LibraryFilter()
         self.sort = sort or Sort()
-        self.fts = fts.fts_query(self.filter.search) if self.filter.search.strip() else None
+        self.search = fts.Search.parse(self.filter.search)
+        self.fts = self.search.fts_query()
         self._sql = self._compile()
         self._count: int | None = None
 
@@ -208,7 +209,7 @@ class LibraryQuery:
         ).fetchall()
         out = [LibraryRow(*row) for row in rows]
         if snippets and self.fts is not None and out:
-            found = fts.hits_by_doc(self.store.db.conn, self.fts, [r.doc_id for r in out])
+            found = fts.hits_by_doc(self.store.db.conn, self.search, [r.doc_id for r in out])
             out = [
                 replace(r, snippet=fts.make_snippet(*found[r.doc_id])) if r.doc_id in found else r
                 for r in out
