@@ -119,3 +119,53 @@ def misbehaving_reader(conn: Connection, known: frozenset[str], options: ReadOpt
         if "hang" in name:
             time.sleep(3600)
         conn.send(read_file(path, known, options))
+
+
+# the small library the query, search and statistics tests know by heart
+KNOWN: dict[str, dict] = {
+    "CM16-0000001": {
+        "decided": "12/19/2016",
+        "items": [("Tramadol 50mg #60", "Upheld", "MTUS")],
+        "specialties": "Family Practice, Pain Management",
+        "summary": "Gabapentin was tried without benefit.",
+    },
+    "CM16-0000002": {
+        "decided": "01/05/2017",
+        "items": [("MRI of the lumbar spine", "Overturned", "ODG")],
+        "specialties": "Orthopedic Surgery",
+        "summary": "Résumé of the CAFÉ visit: naïve treatment.",
+    },
+    "CM17-0000003": {
+        "decided": "02/10/2017",
+        "items": [
+            ("Lumbar fusion", "Upheld", "ACOEM"),
+            ("Physical therapy 2 times a week for 6 weeks", "Overturned", "MTUS"),
+        ],
+        "specialties": "Orthopedic Surgery, Pain Management",
+        "summary": "Medically necessary care was\ndiscussed.",
+    },
+    "CM17-0000004": {
+        "decided": "01/20/2017",
+        "items": [("Home health aide 4 hours a day", "Upheld", "ODG")],
+        "specialties": "Internal Medicine",
+        "summary": "Gabapentin and gabapentinoids; opioid taper.",
+    },
+    "CM16-0000005": {
+        "decided": "12/01/2016",
+        "items": [("Psychotherapy 6 sessions", "Overturned", "MTUS")],
+        "specialties": "Psychiatry",
+        "summary": "",
+    },
+}
+
+
+def build_known_library(store: object, folder: Path) -> dict[str, str]:
+    """Import ``KNOWN`` (in this process) and return case number -> sha256."""
+    from imr_desktop.core.library.importer import ImportOptions, import_paths
+
+    for case, spec in KNOWN.items():
+        write_letter(folder / f"{case}.txt", case, **spec)
+    summary = import_paths(store, [folder], options=ImportOptions(workers=0))  # type: ignore[arg-type]
+    assert summary.imported == len(KNOWN), summary.lines()
+    rows = store.db.execute("SELECT case_number, sha256 FROM catalog")  # type: ignore[attr-defined]
+    return dict(rows.fetchall())

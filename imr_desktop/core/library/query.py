@@ -126,19 +126,15 @@ class LibraryQuery:
         self._sql = self._compile()
         self._count: int | None = None
 
-    @property
-    def empty_search(self) -> bool:
-        """A search was typed but holds nothing searchable (e.g. only punctuation)."""
-        return bool(self.filter.search.strip()) and self.fts is None
-
     def _compile(self) -> _Sql:
         f, sql = self.filter, _Sql()
+        matching = f"SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
         if self.fts is not None:
-            sql.add(
-                f"c.doc_id IN (SELECT rowid FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?)", self.fts
-            )
-        elif self.empty_search:
-            sql.add("0")
+            sql.add(f"c.doc_id IN ({matching})", self.fts)
+        elif self.search.excluded() is not None:
+            # only "-word" terms: every letter without them (FTS5 cannot NOT alone)
+            sql.add(f"c.doc_id NOT IN ({matching})", self.search.excluded())
+        # a search of punctuation alone filters nothing, as while it is being typed
         if f.outcomes:
             sql.add(f"c.final_outcome IN ({_marks(f.outcomes)})", *f.outcomes)
         if f.statuses:

@@ -4,7 +4,7 @@ Syntax (no FTS5 operator leaks through, so no input is an SQL error):
 - words must all occur, in any order: ``lumbar mri``;
 - ``"medically necessary"`` is a phrase; a case number ``CM16-0219557`` is one too;
 - ``gaba*`` is a prefix (at least 2 characters before the star);
-- ``-opioid`` excludes letters with that word (only beside a positive term).
+- ``-opioid`` excludes letters with that word.
 Matching ignores case and accents (unicode61 tokenizer, diacritics removed).
 
 FTS5 decides which letters match. Where in a letter the hits are (for snippets, and to
@@ -85,6 +85,13 @@ class Search:
             if term.negative:
                 query = f"({query}) NOT {term.fts()}"
         return query
+
+    def excluded(self) -> str | None:
+        """For a search of "-word" terms only: the FTS5 query of the excluded words."""
+        if self.positive:
+            return None
+        negative = [t.fts() for t in self.terms if t.negative]
+        return " OR ".join(negative) if negative else None
 
     @cached_property
     def _patterns(self) -> list[tuple[re.Pattern[str], bool]]:
