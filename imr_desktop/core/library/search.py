@@ -144,10 +144,10 @@ _ASCII_LOWER = {code: chr(code + 32) for code in range(ord("A"), ord("Z") + 1)}
 def _fold_char(ch: str) -> str:
     low = ch.lower()
     if len(low) != 1:
-        low = ch  # e.g. "İ" lowers to two code points: keep the offsets instead
+        low = ch  # e.g. "İ" lowers to two code points: fold its base letter below instead
     base = unicodedata.normalize("NFD", low)
     if len(base) > 1 and all(unicodedata.combining(c) for c in base[1:]):
-        return base[0]
+        low = base[0].lower() if len(base[0].lower()) == 1 else base[0]
     return low
 
 
