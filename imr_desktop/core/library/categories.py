@@ -106,10 +106,10 @@ _RULES: tuple[tuple[str, str], ...] = (
         r"stimulation|shockwave|\beswt\b|therapeutic exercise|manual therapy|hand therapy|"
         r"aquatic|modalities|ultrasound|mobilization|kinesio",
     ),
-    (PHARMACEUTICALS, _DRUGS),
+    (PHARMACEUTICALS, rf"\b(?:{_DRUGS})"),
     (
         PHARMACEUTICALS,
-        r"\d\s*(mg|mcg|ml|grams?|g|%)\b|\bcream\b|ointment|\bgel\b|\bpatch(es)?\b|"
+        r"\d\s*(mg|mcg|ml|grams?|g|%)\b|\bcream\b|\bointments?\b|\bgel\b|\bpatch(es)?\b|"
         r"tablet|capsule|\brefills?\b|medication|compound|suspension|\bsupply of\b|"
         r"\bby mouth\b|orally|topical",
     ),
