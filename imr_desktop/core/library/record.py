@@ -12,13 +12,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from imr_desktop.core.library import categories
-from imr_desktop.core.structure.model import SCHEMA_VERSION, Field, LetterStructure
+from imr_desktop.core.structure.model import SCHEMA_VERSION, Field, Item, LetterStructure
 
 
 @dataclass(frozen=True, slots=True)
 class DerivedItem:
     request: str
-    heading: str
+    heading: str  # only when it says more than the request (else empty: it is stored)
     outcome: str  # "Upheld" | "Overturned" | ""
     category: str  # a key of categories.CATEGORIES
     sources: tuple[str, ...]  # guideline sources the reviewer (MAXIMUS) cited
@@ -55,16 +55,7 @@ def from_letter(rec: LetterStructure) -> Derived:
             found = sources.setdefault(c.item, [])
             if c.source not in found:
                 found.append(c.source)
-    items = tuple(
-        DerivedItem(
-            request=_value(it.request) or _value(it.heading),
-            heading=_value(it.heading),
-            outcome=_value(it.outcome),
-            category=categories.classify(_value(it.request), _value(it.heading)),
-            sources=tuple(sources.get(k, ())),
-        )
-        for k, it in enumerate(rec.items)
-    )
+    items = tuple(_item(it, tuple(sources.get(k, ()))) for k, it in enumerate(rec.items))
     specialties = tuple(dict.fromkeys(v for v in map(_value, rec.specialties) if v))
     return Derived(
         key=derived_key(rec.text_sha256, SCHEMA_VERSION),
@@ -74,6 +65,17 @@ def from_letter(rec: LetterStructure) -> Derived:
         layout=rec.layout,
         specialties=specialties,
         items=items,
+    )
+
+
+def _item(it: Item, sources: tuple[str, ...]) -> DerivedItem:
+    request, heading = _value(it.request), _value(it.heading)
+    return DerivedItem(
+        request=request or heading,
+        heading="" if heading in ("", request) else heading,
+        outcome=_value(it.outcome),
+        category=categories.classify(request, heading),
+        sources=sources,
     )
 
 

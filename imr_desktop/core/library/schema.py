@@ -228,7 +228,9 @@ def repair(conn: sqlite3.Connection) -> None:
     for child in ("catalog_items", "catalog_specialties", "catalog_guidelines"):
         conn.execute(f"DELETE FROM {child} WHERE doc_id NOT IN (SELECT doc_id FROM catalog)")
     _fill(conn)
+    # rows added meanwhile are stale (derived_key NULL) and get derived by sync; the others
+    # keep theirs: a rebuilt table holds the same texts
     conn.execute(
-        "UPDATE catalog SET path = d.path, status = d.status, derived_key = NULL "
+        "UPDATE catalog SET path = d.path, status = d.status "
         "FROM documents d WHERE d.sha256 = catalog.sha256"
     )
