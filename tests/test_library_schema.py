@@ -1,4 +1,4 @@
-"""Migration 3 on an existing database, repair after a table rebuild, reclassification,
+"""Migration 4 on an existing database, repair after a table rebuild, reclassification,
 and what the library adds to the size of the database."""
 
 from __future__ import annotations
@@ -27,13 +27,14 @@ def _add(store: Store, case: str, with_structure: bool) -> str:
     return sha
 
 
-def test_migration_3_fills_the_library_from_an_older_database(
+def test_migration_4_fills_the_library_from_an_older_database(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     path = tmp_path / "old.sqlite"
+    before = store_module.MIGRATIONS.index(schema.v4_library)
     with monkeypatch.context() as m:
-        m.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:2])
-        m.setattr(store_module, "SCHEMA_VERSION", 2)
+        m.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:before])
+        m.setattr(store_module, "SCHEMA_VERSION", before)
         old = Store.open(path)
         a = _add(old, "CM16-0000001", with_structure=True)
         b = _add(old, "CM16-0000002", with_structure=False)
@@ -45,10 +46,10 @@ def test_migration_3_fills_the_library_from_an_older_database(
                     document=a, text=text, start=0, end=4, label_id=label.id, annotator=who
                 )
             )
-        assert old.schema_version == 2
+        assert old.schema_version == before
         old.close()
     store = Store.open(path)
-    assert store.schema_version == store_module.SCHEMA_VERSION >= 3
+    assert store.schema_version == store_module.SCHEMA_VERSION > before
     assert schema.missing_triggers(store.db.conn) == []
     rows = dict(store.db.execute("SELECT sha256, annotation_count FROM catalog").fetchall())
     assert rows == {a: 2, b: 0}

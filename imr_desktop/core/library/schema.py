@@ -1,4 +1,4 @@
-"""Library tables, indexes, triggers and the full-text index (schema version 3).
+"""Library tables, indexes, triggers and the full-text index (schema version 4).
 
 Why a narrow ``catalog`` table beside ``documents`` rather than columns on ``documents``:
 a ``documents`` row carries the whole letter text (and maybe its structure JSON), so any
@@ -20,7 +20,7 @@ The full-text index is an external-content FTS5 table over a view, keyed by the 
 ``catalog.doc_id`` (the implicit rowid of ``documents`` may be renumbered by VACUUM), so
 the text is stored once. ``unicode61`` rather than porter keeps prefix queries working.
 
-Frozen with migration 3: change it by appending a migration, never by editing this one.
+Frozen with migration 4: change it by appending a migration, never by editing this one.
 """
 
 from __future__ import annotations
@@ -178,8 +178,8 @@ TRIGGERS: dict[str, str] = {
 }
 
 
-def v3_library(db: Database) -> None:
-    """Migration 3: the library tables, filled from what the database already holds.
+def v4_library(db: Database) -> None:
+    """Migration 4: the library tables, filled from what the database already holds.
 
     The derived columns of existing documents are left stale here and filled by
     ``derive.sync`` the first time the library is opened (it needs the parser).

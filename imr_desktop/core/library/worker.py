@@ -129,7 +129,7 @@ def serve(conn: Connection, known: frozenset[str], options: ReadOptions) -> None
     # Ctrl-C reaches the whole process group: the parent decides, and stops us itself
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     import imr_desktop.core.pdf
-    import imr_desktop.core.structure  # noqa: F401
+    import imr_desktop.core.structure.extract  # noqa: F401  (the structure package is lazy)
 
     conn.send(READY)
     while True:
