@@ -9,7 +9,7 @@ import time
 from argparse import Namespace
 from pathlib import Path
 
-from imr_desktop import APP_ID, APP_NAME, __version__, paths
+from imr_desktop import APP_ID, APP_NAME, DESKTOP_ID, __version__, paths
 from imr_desktop.core.errors import StoreError
 from imr_desktop.core.settings import load_settings
 from imr_desktop.core.store import Store
@@ -55,6 +55,18 @@ def _qt_message(mode, context, message: str) -> None:  # type: ignore[no-untyped
         print(message, file=sys.stderr)
 
 
+def _apply_look(app, settings) -> None:  # type: ignore[no-untyped-def]
+    """Theme, font and icon before the first window exists, so it never flashes light."""
+    from imr_desktop.ui.icon import app_icon
+    from imr_desktop.ui.theme import ThemeController
+
+    app.setWindowIcon(app_icon())
+    theme = ThemeController.for_app(app)
+    theme.apply(settings.theme)
+    if settings.font_size:
+        theme.apply_font_size(settings.font_size)
+
+
 def run_gui(args: Namespace) -> int:
     started = process_start_time()
     from PySide6.QtCore import qInstallMessageHandler
@@ -69,6 +81,8 @@ def run_gui(args: Namespace) -> int:
     app.setApplicationDisplayName(APP_NAME)
     app.setApplicationVersion(__version__)
     app.setOrganizationName(APP_ID)
+    # Wayland matches windows to their .desktop file (and so to its icon) by this name
+    app.setDesktopFileName(DESKTOP_ID)
 
     target = Path(args.file) if args.file else paths.sample_letter()
     if args.selftest and not target.exists():
@@ -76,6 +90,7 @@ def run_gui(args: Namespace) -> int:
         return 2
     store, problem = open_store(args.db)
     settings = load_settings()
+    _apply_look(app, settings)
     window = MainWindow(
         store=store, settings=settings, store_problem=problem, interactive=not args.selftest
     )
@@ -86,6 +101,14 @@ def run_gui(args: Namespace) -> int:
         return _selftest(app, window, target, started, startup_ms)
     window.open_file(target)
     return app.exec()
+
+
+def _svg_icon_renders() -> bool:
+    """Qt's SVG support is a plugin: check that the app icon's SVG renders (bundles)."""
+    from PySide6.QtGui import QIcon
+
+    svg = paths.resource("icons", "hicolor", "scalable", "apps", f"{DESKTOP_ID}.svg")
+    return svg.exists() and not QIcon(str(svg)).pixmap(24, 24).isNull()
 
 
 def _selftest(
@@ -109,6 +132,7 @@ def _selftest(
                 chars=len(layer),
                 kind=window.session.info.kind,
                 sha256=window.session.info.sha256,
+                svg_icon=_svg_icon_renders(),
             )
             print(json.dumps(result), flush=True)
             window.close()
