@@ -18,15 +18,19 @@ SELFTEST_TIMEOUT_MS = 60_000
 
 
 def process_start_time() -> float:
-    """Wall-clock time at which this process started (Linux: from /proc; else import time)."""
+    """Wall-clock time at which this process started (Linux: from /proc; else import time).
+
+    The process's age comes from its start tick and the system uptime, both to 10 ms;
+    ``btime`` in /proc/stat is whole seconds and would add up to a second of error."""
     try:
         with open("/proc/self/stat", encoding="ascii") as fh:
             fields = fh.read().rsplit(")", 1)[1].split()
         start_ticks = int(fields[19])  # field 22 of stat: starttime in clock ticks
-        with open("/proc/stat", encoding="ascii") as fh:
-            btime = next(int(line.split()[1]) for line in fh if line.startswith("btime"))
-        return btime + start_ticks / os.sysconf("SC_CLK_TCK")
-    except (OSError, ValueError, IndexError, StopIteration):
+        with open("/proc/uptime", encoding="ascii") as fh:
+            uptime = float(fh.read().split()[0])
+        age = uptime - start_ticks / os.sysconf("SC_CLK_TCK")
+        return time.time() - max(age, 0.0)
+    except (OSError, ValueError, IndexError):
         return _IMPORTED_AT
 
 
