@@ -103,3 +103,20 @@ def test_window_icon_is_the_app_icon(qtbot, tmp_path: Path) -> None:  # type: ig
 @pytest.mark.parametrize("name", ["LICENSE", "THIRD-PARTY-NOTICES.md"])
 def test_license_files_ship_in_resources(name: str) -> None:
     assert (ROOT / "resources" / name).stat().st_size > 1000
+
+
+def test_windows_and_macos_icon_files(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    from PySide6.QtGui import QImageReader
+
+    render_icons = _render_icons()
+    ico, icns = tmp_path / "a.ico", tmp_path / "a.icns"
+    assert render_icons.main(["--ico", str(ico), "--icns", str(icns)]) == 0
+    for path, expected in ((ico, [16, 32, 48, 64, 128, 256]), (icns, [16, 32, 32, 64, 64])):
+        reader = QImageReader(str(path))
+        widths = []
+        for i in range(reader.imageCount()):
+            reader.jumpToImage(i)
+            image = reader.read()
+            assert not image.isNull(), (path.name, i)
+            widths.append(image.width())
+        assert widths[: len(expected)] == expected, (path.name, widths)
