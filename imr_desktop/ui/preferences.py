@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import copy
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPalette, QUndoStack
 from PySide6.QtWidgets import (
     QComboBox,
@@ -200,7 +200,11 @@ class PreferencesDialog(QDialog):
         self.page_list.setObjectName("preferencePages")
         self.page_list.setAccessibleName("Preference pages")
         self.page_list.addItems(list(PAGES))
-        self.page_list.setFixedWidth(self.page_list.sizeHintForColumn(0) + 36)
+        for row in range(self.page_list.count()):  # roomier rows, easier to hit
+            item = self.page_list.item(row)
+            item.setSizeHint(QSize(0, self.page_list.fontMetrics().height() + 14))
+        metrics = self.page_list.fontMetrics()
+        self.page_list.setFixedWidth(max(metrics.horizontalAdvance(p) for p in PAGES) + 40)
         self.stack = QStackedWidget()
         for page in (self.general, self.labels_page, self.shortcuts, self.backups):
             holder = QWidget()
