@@ -20,6 +20,8 @@ COMMANDS: dict[str, str] = {
     "labelstudio, webanno, csv)",
     "packet": "write an annotated case packet PDF for one or more documents",
     "import-annotations": "import annotations from a Label Studio export or our JSONL",
+    "backup": "back up the annotation database (or --list the backups)",
+    "restore": "restore the annotation database from a backup",
 }
 
 

@@ -71,7 +71,7 @@ def test_sentences_do_not_break_on_abbreviations() -> None:
 
 def test_no_suggestions_for_labels_that_do_not_exist(tmp_path: Path, sample) -> None:  # type: ignore[no-untyped-def]
     doc, structure = sample
-    store, _annotations, labels = _store(tmp_path, doc)
+    *_rest, labels = _store(tmp_path, doc)
     labels.delete(labels.by_name("Guideline citation").id)
     rows = suggestion_annotations(structure, doc.text, doc.source.sha256, labels)
     assert rows and {labels.get(r.label_id).name for r in rows} == {"Decision", "Summary fact"}
@@ -120,7 +120,7 @@ def test_damaged_stored_structure_is_extracted_again(tmp_path: Path, sample) -> 
 
 
 def test_case_summary_text_names_every_item(sample) -> None:  # type: ignore[no-untyped-def]
-    doc, structure = sample
+    _doc, structure = sample
     summary = case_summary_text(structure, "sample.pdf")
     assert "Case number: CM16-0913527" in summary
     assert "Final outcome: Partially Overturned" in summary

@@ -5,12 +5,17 @@ from __future__ import annotations
 import contextlib
 import hashlib
 
+from imr_desktop.core import structure as _structure
 from imr_desktop.core.errors import StoreError
 from imr_desktop.core.labels import LabelSet
 from imr_desktop.core.session import AnnotationSet
 from imr_desktop.core.store import Store
-from imr_desktop.core.structure import SCHEMA_VERSION, LetterStructure, extract_structure
+from imr_desktop.core.structure import SCHEMA_VERSION, LetterStructure
 from imr_desktop.core.suggest import suggestion_annotations
+
+
+def extract_structure(text: str) -> LetterStructure:
+    return _structure.extract_structure(text)
 
 
 def ensure_structure(store: Store | None, sha256: str, text: str) -> LetterStructure:

@@ -20,8 +20,7 @@ from dataclasses import asdict, fields
 from pathlib import Path
 from typing import Any
 
-from sqlite_utils import Database
-
+from imr_desktop.core.dbapi import Database
 from imr_desktop.core.errors import (
     NewerSchemaError,
     ReadOnlyStoreError,
@@ -119,8 +118,15 @@ def _v2_structure(db: Database) -> None:
     db["documents"].add_column("structure", str)
 
 
+def _v3_anchor_status(db: Database) -> None:
+    # Re-anchoring (core/anchoring.py) keeps annotations it cannot place in a changed text
+    # as orphans instead of dropping them: NULL = anchored, 'orphan' = needs the user.
+    db.execute("ALTER TABLE annotations ADD COLUMN anchor_status TEXT")
+    db.execute("ALTER TABLE annotations ADD COLUMN anchor_confidence REAL")
+
+
 # Append only. The index + 1 is the schema version stored in PRAGMA user_version.
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_structure]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_structure, _v3_anchor_status]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 
@@ -357,8 +363,15 @@ class Store:
             )
 
     # ------------------------------------------------------------------ annotations
-    def annotations(self, document: str, *, origin: str | None = None) -> list[Annotation]:
+    def annotations(
+        self, document: str, *, origin: str | None = None, include_orphans: bool = False
+    ) -> list[Annotation]:
+        """Live annotations of a document. Orphans (annotations re-anchoring could not
+        place in a changed text) hold offsets into the old text, so they are left out
+        unless asked for."""
         sql = "SELECT * FROM annotations WHERE document = ? AND deleted = 0"
+        if not include_orphans:
+            sql += " AND anchor_status IS NULL"
         args: list[Any] = [document]
         if origin is not None:
             sql += " AND origin = ?"

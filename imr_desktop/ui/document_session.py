@@ -14,6 +14,7 @@ from PySide6.QtGui import QUndoStack
 
 from imr_desktop.core import pdf
 from imr_desktop.core.analysis import ensure_structure, ensure_suggestions
+from imr_desktop.core.anchoring import apply_reanchoring
 from imr_desktop.core.document import TEXT_EXTRACTOR_VERSION
 from imr_desktop.core.errors import StoreError, UserFacingError
 from imr_desktop.core.labels import LabelSet
@@ -31,6 +32,7 @@ class DocumentSession(QObject):
     textProgress = Signal(int, int)  # pages read, page count
     textComplete = Signal()
     structureReady = Signal()
+    reanchored = Signal(int, int)  # annotations placed, orphans
     storeError = Signal(str)
 
     def __init__(
@@ -114,6 +116,7 @@ class DocumentSession(QObject):
         assert self.info is not None and self.layer is not None
         if self.store is not None and not self.store.read_only:
             try:
+                self._reanchor_if_text_changed()
                 self.store.upsert_document(self._record(with_text=True))
             except StoreError as exc:
                 self.storeError.emit(str(exc))
@@ -125,6 +128,21 @@ class DocumentSession(QObject):
                 self.storeError.emit(str(exc))
         self.structureReady.emit()
         self.textComplete.emit()
+
+    def _reanchor_if_text_changed(self) -> None:
+        """A new extractor (or OCR) can change a letter's text: move its annotations with
+        it, and keep those that cannot be placed with confidence as orphans."""
+        assert self.store is not None and self.info is not None and self.layer is not None
+        stored = self.store.document(self.info.sha256)
+        new_sha = self.layer.sha256()
+        if stored is None or not stored.text_sha256 or stored.text_sha256 == new_sha:
+            return
+        version = pdf.EXTRACTOR_VERSION if self.info.kind == "pdf" else TEXT_EXTRACTOR_VERSION
+        results = apply_reanchoring(self.store, self.info.sha256, self.layer.text, new_sha, version)
+        if self.annotations is not None:
+            self.annotations.reload()
+        orphans = sum(1 for r in results if r.status == "orphan")
+        self.reanchored.emit(len(results) - orphans, orphans)
 
     def _record(self, *, with_text: bool = False) -> DocumentRecord:
         info, layer = self.info, self.layer

@@ -300,6 +300,7 @@ class MainWindow(QMainWindow):
         s.textProgress.connect(self._on_text_progress)
         s.textComplete.connect(self._on_text_complete)
         s.structureReady.connect(self._on_structure)
+        s.reanchored.connect(self._on_reanchored)
         self.case_view.spanActivated.connect(self._reveal_span)
         s.storeError.connect(self._show_store_error)
         s.undo_stack.indexChanged.connect(self._update_enabled)
@@ -509,7 +510,10 @@ class MainWindow(QMainWindow):
             return  # the selection stays so the user can retry
         view.clear_selection()
         self._mark_saved()
-        view.viewport().repaint() if isinstance(view, PdfView) else None
+        if isinstance(view, PdfView):
+            # draw the new highlight now, and only its rectangle: the tag is acknowledged
+            # on screen within the same key press
+            view.viewport().repaint(view.range_rect(ann.start, ann.end))
         self.tagged.emit((time.perf_counter() - started) * 1000)
 
     def _explain_no_tagging(self) -> None:
@@ -638,6 +642,19 @@ class MainWindow(QMainWindow):
         self.case_view.set_structure(structure, info.path.name if info else "", reason)
         self._current_suggestion = None
         self._update_suggestion_actions()
+
+    def _on_reanchored(self, placed: int, orphans: int) -> None:
+        message = (
+            f"This letter's text has changed since it was annotated (another text "
+            f"extractor). {placed} annotation{'s were' if placed != 1 else ' was'} "
+            "moved with it."
+        )
+        if orphans:
+            message += (
+                f" {orphans} could not be placed with confidence; they are kept in "
+                "the database as orphans and were not moved onto other text."
+            )
+        self.banner.show_message("reanchor", message, "warning" if orphans else "info")
 
     def _reveal_span(self, start: int, end: int) -> None:
         self.current_view().scroll_to_range(start, end)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import bisect
 from collections import OrderedDict
 
-from PySide6.QtCore import QElapsedTimer, QPoint, QPointF, QRectF, Qt, QTimer, Signal
+from PySide6.QtCore import QElapsedTimer, QPoint, QPointF, QRect, QRectF, Qt, QTimer, Signal
 from PySide6.QtGui import (
     QBrush,
     QColor,
@@ -27,7 +27,7 @@ from PySide6.QtGui import (
 )
 from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
 
-from imr_desktop.core.textlayer import TextLayer, line_at, snap_to_words, word_at
+from imr_desktop.core.textlayer import Rect, TextLayer, line_at, snap_to_words, word_at
 from imr_desktop.ui.highlights import (
     CURRENT_HIT_COLOR,
     FILL_ALPHA,
@@ -87,6 +87,7 @@ class PdfView(QAbstractScrollArea):
         self._cache: OrderedDict[tuple[int, float], QRectF | object] = OrderedDict()
         self._layer: TextLayer | None = None
         self._highlights: list[Highlight] = []
+        self._highlight_cache: dict[int, list[tuple[Highlight, list[Rect]]]] = {}
         self._lanes: dict[str, int] = {}
         self._hits: list[tuple[int, int]] = []
         self._current_hit = -1
@@ -121,6 +122,7 @@ class PdfView(QAbstractScrollArea):
         self._cache.clear()
         self._selection = None
         self._highlights, self._lanes, self._hits = [], {}, []
+        self._highlight_cache.clear()
         self._painted_once = False
         self._current_page = 0
         self._relayout()
@@ -147,6 +149,7 @@ class PdfView(QAbstractScrollArea):
 
     def text_updated(self) -> None:
         """More pages of text arrived: redraw overlays that may now be placeable."""
+        self._highlight_cache.clear()
         self.viewport().update()
 
     # ------------------------------------------------------------------ zoom & layout
@@ -312,6 +315,7 @@ class PdfView(QAbstractScrollArea):
     def _request_visible(self) -> None:
         if self._service is None or not self._sizes:
             return
+        self._prune_cache()
         visible = self._visible_pages()
         wanted = [
             p for p in range(visible.start - 1, visible.stop + 1) if 0 <= p < len(self._sizes)
@@ -333,15 +337,25 @@ class PdfView(QAbstractScrollArea):
         result.image.setDevicePixelRatio(self.devicePixelRatioF())
         self._cache[(result.page, result.zoom)] = result.image
         self._cache.move_to_end((result.page, result.zoom))
-        visible = set(self._visible_pages())
-        while len(self._cache) > CACHE_PAGES:
-            # evict the least recently used page that is not on screen
-            victim = next((k for k in self._cache if k[0] not in visible), None)
-            if victim is None:
-                break
-            del self._cache[victim]
-        if result.page in visible:
+        self._prune_cache()
+        if result.page in self._visible_pages():
             self.viewport().update()
+
+    def _prune_cache(self) -> None:
+        """Keep the pages on screen ± 2 at the current zoom (an image at another zoom stays
+        only as a stand-in until its sharp one arrives), never more than CACHE_PAGES."""
+        visible = self._visible_pages()
+        if not visible:
+            return
+        near = range(visible.start - 2, visible.stop + 2)
+        zoom = self._render_zoom()
+        sharp = {p for p, z in self._cache if z == zoom}
+        for key in list(self._cache):
+            page, z = key
+            if page not in near or (z != zoom and page in sharp):
+                del self._cache[key]
+        while len(self._cache) > CACHE_PAGES:
+            del self._cache[next(iter(self._cache))]  # least recently used
 
     def _image_for(self, page: int):  # type: ignore[no-untyped-def]
         zoom = self._render_zoom()
@@ -357,13 +371,15 @@ class PdfView(QAbstractScrollArea):
 
     def paintEvent(self, event: QPaintEvent) -> None:
         painter = QPainter(self.viewport())
-        painter.fillRect(event.rect(), self.palette().color(self.palette().ColorRole.Mid))
+        clip = QRectF(event.rect())
+        painter.fillRect(clip, self.palette().color(self.palette().ColorRole.Mid))
         if not self._sizes:
             painter.end()
             return
-        lane_of = self._lanes
         for page in self._visible_pages():
             rect = self.page_rect(page)
+            if not rect.adjusted(-4, -4, 4, 4 + PAGE_GAP).intersects(clip):
+                continue  # a partial repaint (a new highlight) touches one page only
             painter.fillRect(rect.adjusted(2, 2, 2, 2), QColor(0, 0, 0, 40))
             image, exact = self._image_for(page)
             if image is not None:
@@ -371,7 +387,7 @@ class PdfView(QAbstractScrollArea):
                 painter.drawImage(rect, image)
             else:
                 painter.fillRect(rect, Qt.GlobalColor.white)
-            self._paint_overlays(painter, page, rect, lane_of)
+            self._paint_overlays(painter, page, rect, clip)
         painter.end()
         if not self._painted_once and any(
             self._image_for(p)[0] is not None for p in self._visible_pages()
@@ -379,15 +395,51 @@ class PdfView(QAbstractScrollArea):
             self._painted_once = True
             self.firstPaint.emit()
 
-    def _paint_overlays(
-        self, painter: QPainter, page: int, rect: QRectF, lanes: dict[str, int]
-    ) -> None:
+    def _page_highlights(self, page: int) -> list[tuple[Highlight, list[Rect]]]:
+        """Highlights on a page with their line boxes in points (cached until they change)."""
+        cached = self._highlight_cache.get(page)
+        if cached is not None:
+            return cached
+        layer = self._layer
+        assert layer is not None
+        p_start, p_end = layer.page_range(page)
+        out = []
+        for h in self._highlights:
+            if h.end <= p_start or h.start >= p_end:
+                continue
+            boxes = [
+                b
+                for pg, b in layer.line_rects(max(h.start, p_start), min(h.end, p_end))
+                if pg == page
+            ]
+            if boxes:
+                out.append((h, boxes))
+        self._highlight_cache[page] = out
+        return out
+
+    def range_rect(self, start: int, end: int) -> QRect:
+        """Viewport rectangle covering a span (and its underline lanes), for a repaint."""
+        if self._layer is None:
+            return QRect()
+        area = QRectF()
+        for page, (x0, y0, x1, y1) in self._layer.line_rects(start, end):
+            if page >= len(self._sizes):
+                continue
+            origin = self._page_origin(page)
+            z = self._zoom
+            area = area.united(
+                QRectF(origin.x() + x0 * z, origin.y() + y0 * z, (x1 - x0) * z, (y1 - y0) * z)
+            )
+        return area.adjusted(-4, -4, 4, 16).toAlignedRect()
+
+    def _paint_overlays(self, painter: QPainter, page: int, rect: QRectF, clip: QRectF) -> None:
         layer = self._layer
         if layer is None or page >= layer.pages_done:
             return
         z = self._zoom
         ox, oy = rect.x(), rect.y()
         p_start, p_end = layer.page_range(page)
+        lanes = self._lanes
 
         def rects(start: int, end: int) -> list[QRectF]:
             if end <= p_start or start >= p_end:
@@ -399,12 +451,13 @@ class PdfView(QAbstractScrollArea):
             ]
 
         painter.setRenderHint(QPainter.RenderHint.Antialiasing, False)
-        for h in self._highlights:
-            if h.end <= p_start or h.start >= p_end:
-                continue
+        for h, boxes in self._page_highlights(page):
             color = QColor(h.color)
             lane = lanes.get(h.id, 0)
-            for r in rects(h.start, h.end):
+            for x0, y0, x1, y1 in boxes:
+                r = QRectF(ox + x0 * z, oy + y0 * z, (x1 - x0) * z, (y1 - y0) * z)
+                if not r.adjusted(-2, -2, 2, 14).intersects(clip):
+                    continue
                 if h.suggested:
                     pen = QPen(color, 1.5, Qt.PenStyle.DashLine)
                     painter.setPen(pen)
@@ -435,6 +488,7 @@ class PdfView(QAbstractScrollArea):
 
     # ------------------------------------------------------------------ overlays API
     def set_highlights(self, highlights: list[Highlight]) -> None:
+        self._highlight_cache.clear()
         self._highlights = sorted(highlights, key=lambda h: (h.suggested, h.start))
         self._lanes = assign_lanes([h for h in highlights if not h.suggested])
         self.viewport().update()

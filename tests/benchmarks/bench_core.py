@@ -165,6 +165,7 @@ for value in range(0, bar.maximum() + 1, bar.pageStep() // 2):
         time.sleep(0.002)
 print(round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
       round(time.time() - t0, 2), len(w.pdf_view._cache))
+w.close()
 """
     env = dict(
         os.environ,
