@@ -115,7 +115,20 @@ def test_damaged_file_is_set_aside(tmp_path: Path) -> None:
     assert (tmp_path / "settings.damaged.json").read_text() == "{not json"
 
 
-def test_default_backup_folder_is_in_the_data_folder(tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setenv("IMR_DESKTOP_DATA_DIR", str(tmp_path / "data"))
-    assert BackupSettings().resolved_folder() == tmp_path / "data" / "backups"
-    assert BackupSettings(folder="/x/y").resolved_folder() == Path("/x/y")
+def test_backup_settings_drive_the_backup_engine(tmp_path: Path) -> None:
+    from imr_desktop.core.backup import Retention
+
+    db = tmp_path / "work" / "a.sqlite"
+    assert BackupSettings().folder_for(db) == tmp_path / "work" / "backups"  # the engine's
+    assert BackupSettings(folder="/x/y").folder_for(db) == Path("/x/y")
+    assert BackupSettings().retention() == Retention()  # same defaults in both places
+    assert BackupSettings(3, 2, 1).retention() == Retention(3, 2, 1)
+
+
+def test_keep_recent_is_at_least_one(tmp_path: Path) -> None:
+    path = tmp_path / "settings.json"
+    path.write_text(json.dumps({"version": 2, "backups": {"keep_recent": 0, "keep_daily": 0}}))
+    loaded = load_settings(path)
+    assert loaded.backups.keep_recent == 10  # 0 would keep no backup at all
+    assert loaded.backups.keep_daily == 0
+    loaded.backups.retention()  # the engine accepts it

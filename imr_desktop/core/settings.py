@@ -40,15 +40,23 @@ def _default_annotator() -> str:
 @dataclass(slots=True)
 class BackupSettings:
     """How many automatic backups of the database to keep (recent + daily + weekly, as
-    Anki does) and where; ``folder`` "" means ``backups/`` in the user data folder."""
+    Anki does) and where; ``folder`` "" means ``backups/`` beside the database, the
+    default of ``core.backup``. The counts are those of ``core.backup.Retention``."""
 
-    keep_recent: int = 10
+    keep_recent: int = 10  # at least 1: the newest backup is always kept
     keep_daily: int = 7
     keep_weekly: int = 8
     folder: str = ""
 
-    def resolved_folder(self) -> Path:
-        return Path(self.folder).expanduser() if self.folder else paths.data_dir() / "backups"
+    def folder_for(self, db_path: str | Path) -> Path:
+        from imr_desktop.core.backup import backup_folder
+
+        return backup_folder(db_path, Path(self.folder).expanduser() if self.folder else None)
+
+    def retention(self):  # type: ignore[no-untyped-def]
+        from imr_desktop.core.backup import Retention
+
+        return Retention(self.keep_recent, self.keep_daily, self.keep_weekly)
 
 
 @dataclass(slots=True)
@@ -111,8 +119,8 @@ def _load_backups(value: Any) -> BackupSettings:
     for f in fields(BackupSettings):
         if f.name in value:
             setattr(backups, f.name, _coerce(getattr(backups, f.name), value[f.name]))
-    for name in ("keep_recent", "keep_daily", "keep_weekly"):
-        if not 0 <= getattr(backups, name) <= BACKUP_COUNT_MAX:
+    for name, low in (("keep_recent", 1), ("keep_daily", 0), ("keep_weekly", 0)):
+        if not low <= getattr(backups, name) <= BACKUP_COUNT_MAX:
             setattr(backups, name, getattr(BackupSettings(), name))
     return backups
 

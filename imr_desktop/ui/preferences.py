@@ -8,6 +8,7 @@ the database and change at once, undoably (see ``labels_page``).
 from __future__ import annotations
 
 import copy
+from pathlib import Path
 
 from PySide6.QtCore import QSize, Qt, Signal
 from PySide6.QtGui import QPalette, QUndoStack
@@ -114,7 +115,9 @@ class GeneralPage(QWidget):
 
 
 class BackupsPage(QWidget):
-    def __init__(self, backups: BackupSettings, parent: QWidget | None = None) -> None:
+    def __init__(
+        self, backups: BackupSettings, db_path: Path | None = None, parent: QWidget | None = None
+    ) -> None:
         super().__init__(parent)
         self.setObjectName("backupsPage")
         intro = QLabel(
@@ -123,13 +126,16 @@ class BackupsPage(QWidget):
             "ones are kept, then one per day, then one per week."
         )
         intro.setWordWrap(True)
-        self.recent_box = self._count(backups.keep_recent, "Recent backups to keep")
+        self.recent_box = self._count(backups.keep_recent, "Recent backups to keep", low=1)
         self.daily_box = self._count(backups.keep_daily, "Daily backups to keep")
         self.weekly_box = self._count(backups.keep_weekly, "Weekly backups to keep")
         self.folder_edit = QLineEdit(backups.folder)
         self.folder_edit.setAccessibleName("Backups folder")
-        self.folder_edit.setPlaceholderText(str(BackupSettings().resolved_folder()))
-        self.folder_edit.setToolTip("Empty: the default folder shown in grey")
+        default = (
+            str(BackupSettings().folder_for(db_path)) if db_path else "backups/ beside the database"
+        )
+        self.folder_edit.setPlaceholderText(default)
+        self.folder_edit.setToolTip("Empty: backups/ beside the database (shown in grey)")
         self.browse_button = QPushButton("&Browse…")
         self.browse_button.setAutoDefault(False)
         self.browse_button.clicked.connect(self._browse)
@@ -150,12 +156,13 @@ class BackupsPage(QWidget):
         layout.addStretch(1)
 
     @staticmethod
-    def _count(value: int, name: str) -> QSpinBox:
+    def _count(value: int, name: str, low: int = 0) -> QSpinBox:
         box = QSpinBox()
-        box.setRange(0, BACKUP_COUNT_MAX)
+        box.setRange(low, BACKUP_COUNT_MAX)
         box.setValue(value)
         box.setAccessibleName(name)
-        box.setSpecialValueText("none")
+        if low == 0:
+            box.setSpecialValueText("none")
         return box
 
     def _browse(self) -> None:
@@ -185,6 +192,7 @@ class PreferencesDialog(QDialog):
         annotations: AnnotationSet | None = None,
         menu_keys: dict[str, str] | None = None,
         system_font: float = 10.0,
+        db_path: Path | None = None,
         parent: QWidget | None = None,
     ) -> None:
         super().__init__(parent)
@@ -194,7 +202,7 @@ class PreferencesDialog(QDialog):
         self.general = GeneralPage(settings, system_font)
         self.labels_page = LabelsPage(labels, undo_stack, annotations)
         self.shortcuts = ShortcutsPage(settings.shortcuts, menu_keys)
-        self.backups = BackupsPage(settings.backups)
+        self.backups = BackupsPage(settings.backups, db_path)
 
         self.page_list = QListWidget()
         self.page_list.setObjectName("preferencePages")

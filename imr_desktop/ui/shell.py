@@ -121,6 +121,7 @@ class Shell(QObject):
             annotations=w.session.annotations,
             menu_keys=menu_mnemonics(w),
             system_font=self.theme.system_font_size,
+            db_path=w.store.path if w.store is not None else None,
             parent=w,
         )
         dialog.applied.connect(self.apply_settings)
