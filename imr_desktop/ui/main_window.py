@@ -85,6 +85,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._wire()
         self._restore_layout()
+        self._install_shell()
         self._update_enabled()
         if store is None:
             self.banner.show_message(
@@ -320,6 +321,13 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(str(digit)))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _c=False, d=digit: self.tag_with_hotkey(d))
+
+    def _install_shell(self) -> None:
+        """Preferences, Help menu, About, theme, icon, accessible names and the first-run
+        prompt: all in ui/shell.py, wired through the actions of the registry."""
+        from imr_desktop.ui.shell import install
+
+        self.shell = install(self)
 
     # ================================================================== documents
     def current_view(self) -> PdfView | TextView:
