@@ -373,3 +373,26 @@ def test_a_failed_export_leaves_no_file(
         export(library["store"], "jsonl", out)
     assert out.read_text() == "previous export\n"
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith(".")) == []
+
+
+@pytest.mark.parametrize("fmt", ["jsonl", "spacy", "labelstudio"])
+def test_progress_and_cancel_leave_no_file(library: dict, tmp_path: Path, fmt: str) -> None:
+    from imr_desktop.core.exports import ExportCancelled
+
+    seen: list[tuple[int, int]] = []
+    out = tmp_path / f"c.{fmt}"
+    with pytest.raises(ExportCancelled):
+        export(
+            library["store"],
+            fmt,
+            out,
+            split="80/10/10",
+            progress=lambda d, t: seen.append((d, t)),
+            cancelled=lambda: len(seen) >= 2,
+        )
+    assert seen == [(1, 4), (2, 4)]  # four documents have text; it stopped at the second
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".c.", "c."))] == []
+    # the same export, not cancelled, reports every document
+    seen.clear()
+    export(library["store"], fmt, out, progress=lambda d, t: seen.append((d, t)))
+    assert seen[-1] == (4, 4) and out.exists()

@@ -223,6 +223,9 @@ class SpacyWriter(Writer):
             "train' learns it only with gold_preproc = true.",
         )
 
+    def discard(self) -> None:
+        self._temps.close()
+
     def close(self) -> None:
         import srsly
 
