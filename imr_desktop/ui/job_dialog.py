@@ -260,9 +260,12 @@ class JobDialog(QDialog):
         self.summary_title.setText(f"✓ {summary.title}")
         self.summary_title.setStyleSheet("color: #1e7b34;")
         folders = {p.parent for p in summary.files}
-        names = "<br>".join(f"<b>{_html(p.name)}</b>" for p in summary.files)
-        where = f"in {_html(str(folders.pop()))}" if len(folders) == 1 else ""
-        self.summary_files.setText(f"Saved as<br>{names}<br>{where}")
+        one_folder = len(folders) == 1
+        names = "<br>".join(
+            f"<b>{_html(p.name if one_folder else str(p))}</b>" for p in summary.files
+        )
+        where = f"<br>in {_html(str(folders.pop()))}" if one_folder else ""
+        self.summary_files.setText(f"Saved as<br>{names}{where}")
         total = sum(summary.problems.values())
         self.problems_label.setVisible(total > 0)
         self.problems.setVisible(total > 0)
