@@ -23,6 +23,7 @@ spaCy's own serialisation of the loaded documents.
 
 from __future__ import annotations
 
+import bisect
 import contextlib
 import re
 import struct
@@ -180,15 +181,15 @@ class SpacyWriter(Writer):
         text = record.text
         spans = record.spans
         toks, spaces = words_and_spaces(text, {s.start for s in spans}, {s.end for s in spans})
-        first = {s: i for i, (s, _e) in enumerate(toks)}
-        after = {e: i + 1 for i, (_s, e) in enumerate(toks)}
         hash_ = self._hash
         packed = []
         triples = []
         for k, s in enumerate(spans):
             if not self._boundaries.aligned(text, s.start, s.end):
                 self._misaligned(record, s)
-            ts, te = first[s.start], after[s.end]
+            # tokens are in text order and span edges are token edges: a span starts at
+            # the token that starts at s.start and ends before the first one at s.end
+            ts, te = bisect.bisect_left(toks, (s.start,)), bisect.bisect_left(toks, (s.end,))
             label = hash_(s.label)
             packed.append(struct.pack(">QQQllll", 0, 0, label, ts, te, s.start, s.end))
             triples.append((ts, te, k))
@@ -196,7 +197,11 @@ class SpacyWriter(Writer):
         n = len(toks)
         table = numpy.zeros((n, len(self._attrs)), dtype="uint64")
         orth_col, iob_col, type_col = self._columns
-        table[:, orth_col] = [hash_(text[s:e]) for s, e in toks]
+        words = [text[s:e] for s, e in toks]
+        orths = list(map(self._hashes.get, words))
+        if None in orths:  # words this export has not seen yet (dict.get is C-fast)
+            orths = [h or hash_(w) for h, w in zip(orths, words, strict=True)]
+        table[:, orth_col] = orths
         table[:, iob_col] = IOB_O
         for ts, te, k in filter_spans(triples):
             table[ts, iob_col] = IOB_B
