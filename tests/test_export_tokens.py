@@ -34,22 +34,20 @@ def test_words_and_spaces_rebuild_the_text_with_every_edge_a_boundary(text: str)
     for _ in range(20):
         spans = _random_spans(text, rng, rng.randrange(0, 6))
         starts, ends = {a for a, _ in spans}, {b for _, b in spans}
-        toks, spaces = words_and_spaces(text, starts, ends)
-        rebuilt = "".join(
-            text[s:e] + (" " if sp else "") for (s, e), sp in zip(toks, spaces, strict=True)
-        )
+        offsets, words, spaces = words_and_spaces(text, starts, ends)
+        rebuilt = "".join(w + (" " if sp else "") for w, sp in zip(words, spaces, strict=True))
         assert rebuilt == text
-        assert all(s < e for s, e in toks)
-        assert starts <= {s for s, _ in toks}
-        assert ends <= {e for _, e in toks}
+        assert all(w and text[o : o + len(w)] == w for o, w in zip(offsets, words, strict=True))
+        assert starts <= set(offsets)
+        assert ends <= {o + len(w) for o, w in zip(offsets, words, strict=True)}
 
 
 def test_spans_at_words_keep_spacys_whitespace_convention() -> None:
     spacy = pytest.importorskip("spacy")
     text = "He saw  the doctor.\nTwice \n then"
-    toks, spaces = words_and_spaces(text, {3}, {6})
+    _offsets, words, spaces = words_and_spaces(text, {3}, {6})
     doc = spacy.blank("en").make_doc(text)
-    ours = [(text[s:e], sp) for (s, e), sp in zip(toks, spaces, strict=True)]
+    ours = list(zip(words, spaces, strict=True))
     theirs = [(t.text, bool(t.whitespace_)) for t in doc]
     # the same whitespace tokens as spaCy ("  " -> trailing space + " "; " \n " -> "\n ")
     assert [w for w in ours if w[0].isspace()] == [w for w in theirs if w[0].isspace()]

@@ -180,7 +180,9 @@ class SpacyWriter(Writer):
         numpy = self._numpy
         text = record.text
         spans = record.spans
-        toks, spaces = words_and_spaces(text, {s.start for s in spans}, {s.end for s in spans})
+        offsets, words, spaces = words_and_spaces(
+            text, {s.start for s in spans}, {s.end for s in spans}
+        )
         hash_ = self._hash
         packed = []
         triples = []
@@ -189,15 +191,14 @@ class SpacyWriter(Writer):
                 self._misaligned(record, s)
             # tokens are in text order and span edges are token edges: a span starts at
             # the token that starts at s.start and ends before the first one at s.end
-            ts, te = bisect.bisect_left(toks, (s.start,)), bisect.bisect_left(toks, (s.end,))
+            ts, te = bisect.bisect_left(offsets, s.start), bisect.bisect_left(offsets, s.end)
             label = hash_(s.label)
             packed.append(struct.pack(">QQQllll", 0, 0, label, ts, te, s.start, s.end))
             triples.append((ts, te, k))
 
-        n = len(toks)
+        n = len(words)
         table = numpy.zeros((n, len(self._attrs)), dtype="uint64")
         orth_col, iob_col, type_col = self._columns
-        words = [text[s:e] for s, e in toks]
         orths = list(map(self._hashes.get, words))
         if None in orths:  # words this export has not seen yet (dict.get is C-fast)
             orths = [h or hash_(w) for h, w in zip(orths, words, strict=True)]

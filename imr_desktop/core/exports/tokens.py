@@ -12,12 +12,13 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 from imr_desktop.core.exports.base import DocRecord, Report, SpanRecord
 
 WORD = re.compile(r"\w+|[^\w\s]")
 # a WORD with the one space that may follow it, or any other whitespace run
-_SPACY_TOKEN = re.compile(r"(\w+|[^\w\s])( ?)|\s+")
+_SPACY_TOKEN = re.compile(r"(\w+|[^\w\s])( ?)|(\s+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,44 +90,43 @@ def bio_tokens(record: DocRecord, report: Report, fmt: str) -> list[Token]:
 
 def words_and_spaces(
     text: str, starts: set[int], ends: set[int]
-) -> tuple[list[tuple[int, int]], list[bool]]:
+) -> tuple[list[int], list[str], list[bool]]:
     """Tokens covering all of ``text`` the way ``spacy.tokens.Doc(words, spaces)`` wants.
 
     Word tokens are those of ``tokenize``, split at every span edge (``starts`` and
     ``ends``), so a span always covers whole tokens. Whitespace follows spaCy's own
     convention: one space after a word is that word's trailing space (``spaces[i]``),
     any other whitespace run is a token. A run is split at span edges too, and a space
-    is not swallowed when a span starts on it or ends right after it. Returns the token
-    offsets and the trailing-space flags.
+    is not swallowed when a span starts on it or ends right after it. Returns each
+    token's offset, its text and its trailing-space flag.
     """
-    toks: list[tuple[int, int]] = []
+    offsets: list[int] = []
+    words: list[str] = []
     spaces: list[bool] = []
     n = len(text)
     pos = 0
-    word_last = False
-    # tokenize each stretch between span edges on its own: a regex stops at endpos
+    # each stretch between span edges is tokenized on its own (a regex stops at endpos);
+    # findall and list comprehensions keep the per-token work in C: this runs on every
+    # token of every letter of a library
     for stop in [*sorted(starts | ends), n]:
         if stop <= pos:
             continue
-        for m in _SPACY_TOKEN.finditer(text, pos, stop):
-            if m.start(1) < 0:
-                toks.append(m.span())
-                spaces.append(False)
-                word_last = False
-            else:
-                toks.append(m.span(1))
-                spaces.append(m.end(2) > m.end(1))
-                word_last = True
-        if spaces and spaces[-1] and stop in ends and toks[-1][1] == stop - 1:
+        found = _SPACY_TOKEN.findall(text, pos, stop)
+        words += [w or run for w, _sp, run in found]
+        spaces += [bool(sp) for _w, sp, _run in found]
+        offsets += accumulate(
+            [len(w) + len(sp) + len(run) for w, sp, run in found][:-1], initial=pos
+        )
+        if spaces[-1] and stop in ends and offsets[-1] + len(words[-1]) == stop - 1:
             # a span ends with that space: it must be a token of its own
             spaces[-1] = False
-            toks.append((stop - 1, stop))
+            offsets.append(stop - 1)
+            words.append(" ")
             spaces.append(False)
-            word_last = False
         pos = stop
         if (
-            word_last
-            and not spaces[-1]
+            not spaces[-1]
+            and not words[-1][0].isspace()
             and stop < n
             and text[stop] == " "
             and stop not in starts
@@ -134,4 +134,4 @@ def words_and_spaces(
         ):
             spaces[-1] = True  # a span ended at the word: the space after it is its own
             pos = stop + 1
-    return toks, spaces
+    return offsets, words, spaces
