@@ -58,6 +58,12 @@ def _gui_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):
+        # in a PyInstaller bundle the executable itself is the worker process that the
+        # GUI spawns for case packets: this runs the worker's job and exits there
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in COMMANDS:
         name = argv[0]

@@ -42,7 +42,7 @@ def test_preferences_round_trip_applies_live(qtbot, tmp_path: Path) -> None:
     dialog.general.annotator_edit.setText("  Maria   Lopez ")
     dialog.general.theme_combo.setCurrentIndex(dialog.general.theme_combo.findData("dark"))
     dialog.general.font_box.setValue(13)
-    assert dialog.shortcuts.set_shortcut("toggle_panel", "Ctrl+Shift+P") is None
+    assert dialog.shortcuts.set_shortcut("toggle_panel", "Ctrl+Alt+P") is None
     dialog.backups.recent_box.setValue(3)
     dialog.backups.folder_edit.setText(str(tmp_path / "bk"))
     dialog.buttons.button(OK).click()
@@ -52,7 +52,7 @@ def test_preferences_round_trip_applies_live(qtbot, tmp_path: Path) -> None:
     saved = load_settings()
     assert saved.annotator == "Maria Lopez" and saved.annotator_confirmed
     assert (saved.theme, saved.font_size) == ("dark", 13.0)
-    assert saved.shortcuts == {"toggle_panel": "Ctrl+Shift+P"}
+    assert saved.shortcuts == {"toggle_panel": "Ctrl+Alt+P"}
     assert (saved.backups.keep_recent, saved.backups.folder) == (3, str(tmp_path / "bk"))
 
     # applied without a restart
@@ -63,13 +63,13 @@ def test_preferences_round_trip_applies_live(qtbot, tmp_path: Path) -> None:
     )
     assert app.font().pointSizeF() == 13.0
     assert window.session.annotator == "Maria Lopez"
-    assert _first(window.actions_by_id["toggle_panel"]) == "Ctrl+Shift+P"
+    assert _first(window.actions_by_id["toggle_panel"]) == "Ctrl+Alt+P"
     activate(qtbot, window)
     visible = window.dock.isVisible()
     qtbot.keyClick(
         window,
         Qt.Key.Key_P,
-        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.ShiftModifier,
+        Qt.KeyboardModifier.ControlModifier | Qt.KeyboardModifier.AltModifier,
     )
     assert window.dock.isVisible() is not visible
     qtbot.keyClick(window, Qt.Key.Key_F9)  # the old key no longer does it
@@ -81,7 +81,7 @@ def test_preferences_round_trip_applies_live(qtbot, tmp_path: Path) -> None:
     assert again.general.annotator_edit.text() == "Maria Lopez"
     assert again.general.theme_combo.currentData() == "dark"
     assert again.general.font_box.value() == 13
-    assert again.shortcuts.shortcuts_of("toggle_panel") == ("Ctrl+Shift+P",)
+    assert again.shortcuts.shortcuts_of("toggle_panel") == ("Ctrl+Alt+P",)
     again.shortcuts.reset("toggle_panel")
     again.apply()
     assert _first(window.actions_by_id["toggle_panel"]) == "F9"

@@ -28,6 +28,20 @@ class ActionSpec:
 SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("open", "&Open…", ("Ctrl+O",), "Open a letter (PDF or text)", "File"),
     ActionSpec("open_db", "Open &Database…", (), "Use another annotation database", "File"),
+    ActionSpec(
+        "export_data",
+        "Export &Training Data…",
+        ("Ctrl+Shift+E",),
+        "Export annotations as training data (JSONL, spaCy, CoNLL, Label Studio, …)",
+        "File",
+    ),
+    ActionSpec(
+        "export_packet",
+        "Export Case &Packet…",
+        ("Ctrl+Shift+P",),
+        "Write the open letter as a PDF with its annotations highlighted",
+        "File",
+    ),
     ActionSpec("quit", "&Quit", ("Ctrl+Q",), "", "File"),
     ActionSpec("undo", "&Undo", ("Ctrl+Z",), "", "Edit"),
     ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "", "Edit"),

@@ -35,7 +35,7 @@ from imr_desktop.core.labels import LabelSet
 from imr_desktop.core.session import Change
 from imr_desktop.core.settings import Settings, save_settings
 from imr_desktop.core.store import Store
-from imr_desktop.ui import commands
+from imr_desktop.ui import commands, export_actions
 from imr_desktop.ui.actions import make_actions
 from imr_desktop.ui.annotation_panel import AnnotationPanel
 from imr_desktop.ui.banner import Banner
@@ -212,6 +212,8 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction(a["open_db"])
+        file_menu.addSeparator()
+        export_actions.install(self, file_menu)  # Export Training Data…, Export Case Packet…
         file_menu.addSeparator()
         file_menu.addAction(a["quit"])
         edit = bar.addMenu("&Edit")
