@@ -21,6 +21,8 @@ class Bar:
     value: float  # the bar's length, against the chart's maximum
     text: str  # written after the bar ("42 %  (120 items)")
     color: QColor | None = None
+    rest: float = 0.0  # a second share drawn after the bar (rates: upheld after overturned)
+    rest_color: QColor | None = None
 
 
 class BarChart(QWidget):
@@ -74,6 +76,9 @@ class BarChart(QWidget):
                 pal.color(QPalette.ColorRole.AlternateBase),
             )
             p.fillRect(QRectF(name_w, y + 4, length, self.ROW - 8), b.color or DEFAULT_BAR)
+            if b.rest and b.rest_color is not None:
+                rest = bar_w * max(0.0, min(b.rest / scale, 1.0))
+                p.fillRect(QRectF(name_w + length, y + 4, rest, self.ROW - 8), b.rest_color)
             p.setPen(text_color)
             p.drawText(
                 QRectF(name_w + bar_w + 6, y, value_w, self.ROW),
@@ -89,11 +94,13 @@ class ColumnChart(QWidget):
         super().__init__(parent)
         self.points: list[tuple[str, int]] = []
         self.cumulative = False
-        self.setMinimumHeight(170)
+        self.setFixedHeight(170)
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Fixed)
 
     def set_points(self, points: list[tuple[str, int]]) -> None:
         self.points = points
+        # nothing to draw: one line of text, not an empty plot
+        self.setFixedHeight(170 if points else self.fontMetrics().height() + 8)
         self.update()
 
     def sizeHint(self) -> QSize:

@@ -30,6 +30,13 @@ from imr_desktop.ui.charts import Bar, BarChart, ColumnChart
 from imr_desktop.ui.store_task import StoreTask
 
 OVERTURN = QColor("#1e8449")
+UPHELD = QColor("#e6a19a")  # lighter than the table's red: the bar's remainder
+
+
+LEGEND = (
+    f'(<span style="color:{OVERTURN.name()}">■</span>) and upheld '
+    f'(<span style="color:{UPHELD.name()}">■</span>) items'
+)
 
 
 def table_rows(figures: dict[str, Any]) -> list[tuple[str, str, str, str]]:
@@ -185,6 +192,8 @@ class StatsView(QDialog):
                         if r["overturn_rate"] is not None
                         else f"– of {r['items']}",
                         OVERTURN,
+                        1.0 - r["overturn_rate"] if r["overturn_rate"] is not None else 0.0,
+                        UPHELD,
                     )
                     for r in figures[key]
                 ]
