@@ -56,7 +56,10 @@ class BarChart(QWidget):
             p.setPen(pal.color(QPalette.ColorRole.PlaceholderText))
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignLeft, self.empty_text)
             return
-        name_w = min(max(fm.horizontalAdvance(b.name) for b in self.bars) + 8, self.width() // 3)
+        # names get up to 40 % of the width; longer ones are elided (tooltip-free: the
+        # table below has them whole)
+        widest = max(fm.horizontalAdvance(b.name) for b in self.bars) + 12
+        name_w = min(widest, self.width() * 2 // 5)
         value_w = max(fm.horizontalAdvance(b.text) for b in self.bars) + 8
         bar_w = max(20, self.width() - name_w - value_w - 4)
         top = max((b.value for b in self.bars), default=0)

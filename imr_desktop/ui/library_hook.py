@@ -46,6 +46,7 @@ class LibraryController(QObject):
         )
         window.addDockWidget(Qt.DockWidgetArea.LeftDockWidgetArea, self.dock)
         self.dock.hide()
+        self._sized = False
         self.set_store(window.store)
 
         # annotations change counts and status ("in progress"): re-read, not per key
@@ -130,6 +131,10 @@ class LibraryController(QObject):
     def toggle(self) -> None:
         show = not self.dock.isVisible()
         self.dock.setVisible(show)
+        if show and not self._sized:
+            # first time shown (no saved layout for it): wide enough for the main columns
+            self._sized = True
+            self.window.resizeDocks([self.dock], [560], Qt.Orientation.Horizontal)
         if show and self.view is not None:
             self.view.refresh()
             self.view.search.setFocus()

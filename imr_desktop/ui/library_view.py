@@ -113,7 +113,7 @@ class LibraryView(QWidget):
         header.setSortIndicator(1, Qt.SortOrder.DescendingOrder)
         header.setHighlightSections(False)
         header.setStretchLastSection(True)
-        for col, width in enumerate((110, 84, 150, 44, 92, 84, 48, 100)):
+        for col, width in enumerate((104, 84, 120, 44, 86, 80, 48, 100)):
             header.resizeSection(col, width)
         header.sortIndicatorChanged.connect(self.model.sort)
         self.table.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)

@@ -108,10 +108,12 @@ class StatsView(QDialog):
         self.per_annotator = self._section("Annotations per annotator", BarChart(body))
         self.per_day = self._section("Annotations per day", ColumnChart(body))
         self.by_category = self._section(
-            "Overturned share by treatment category", BarChart(body, 1.0)
+            f"Overturned {LEGEND} by treatment category", BarChart(body, 1.0)
         )
-        self.by_specialty = self._section("Overturned share by specialty", BarChart(body, 1.0))
-        self.by_source = self._section("Overturned share by guideline source", BarChart(body, 1.0))
+        self.by_specialty = self._section(f"Overturned {LEGEND} by specialty", BarChart(body, 1.0))
+        self.by_source = self._section(
+            f"Overturned {LEGEND} by guideline source", BarChart(body, 1.0)
+        )
         self.table = QTableWidget(0, 4, body)
         self.table.setObjectName("statsTable")
         self.table.setHorizontalHeaderLabels(["Section", "Name", "Value", "Detail"])
