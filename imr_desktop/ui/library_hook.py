@@ -14,12 +14,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMenu
 
-from imr_desktop.core.library.importer import ImportOptions
 from imr_desktop.core.library.search import Search, document_hits
 from imr_desktop.core.store import Store
 from imr_desktop.ui.library_view import LibraryView
 
 if TYPE_CHECKING:
+    from imr_desktop.core.library.importer import ImportOptions
     from imr_desktop.ui.import_dialog import ImportDialog
     from imr_desktop.ui.main_window import MainWindow
     from imr_desktop.ui.stats_view import StatsView
@@ -35,7 +35,8 @@ class LibraryController(QObject):
         self.view: LibraryView | None = None
         self.import_dialog: ImportDialog | None = None
         self.stats_view: StatsView | None = None
-        self.import_options = ImportOptions()  # tests read in-process (workers=0)
+        # None = the importer's defaults; tests set in-process options (workers=0)
+        self.import_options: ImportOptions | None = None
         self._highlight_for: tuple[str, str] | None = None  # (sha256, search text)
 
         self.dock = QDockWidget("Library", window)

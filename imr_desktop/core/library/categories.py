@@ -12,6 +12,7 @@ Bump ``CLASSIFIER_VERSION`` when the rules change: stored categories are then re
 
 from __future__ import annotations
 
+import functools
 import re
 
 CLASSIFIER_VERSION = "dwc-rules/1"
@@ -135,7 +136,11 @@ _RULES: tuple[tuple[str, str], ...] = (
     (PHYSICAL_MEDICINE, r"therap|treatments?\b|sessions?\b"),
 )
 
-_COMPILED = tuple((category, re.compile(pattern, re.I)) for category, pattern in _RULES)
+@functools.cache
+def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
+    # compiled on first use: the GUI imports this module for the category names only,
+    # and compiling every rule cost ~0.1 s of start-up
+    return tuple((category, re.compile(pattern, re.I)) for category, pattern in _RULES)
 
 
 def classify(request: str | None, heading: str | None = None) -> str:
@@ -146,10 +151,11 @@ def classify(request: str | None, heading: str | None = None) -> str:
     by re-examination was the original request …") and would mislead. ``OTHER`` when no
     rule matches.
     """
-    if heading and _COMPILED[0][1].search(heading):
-        return _COMPILED[0][0]
+    compiled = _compiled()
+    if heading and compiled[0][1].search(heading):
+        return compiled[0][0]
     text = request or heading or ""
-    for category, pattern in _COMPILED:
+    for category, pattern in compiled:
         if pattern.search(text):
             return category
     return OTHER
