@@ -214,3 +214,22 @@ def test_without_a_backup_the_damaged_file_is_only_set_aside(tmp_path: Path) -> 
     assert recovery.restored_from is None
     assert not db.exists() and recovery.set_aside.exists()
     Store.open(db).close()  # a new database where it was
+
+
+def test_a_large_cleanly_closed_database_skips_the_full_check(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imr_desktop.core import autobackup
+
+    db = tmp_path / "imr.sqlite"
+    new_store(db, 3).close()
+    data = bytearray(db.read_bytes())
+    page_size = int.from_bytes(data[16:18], "big")
+    # damage the last page, away from the schema: only a page-by-page check finds it
+    data[-page_size : -page_size + 16] = b"\xff" * 16
+    db.write_bytes(bytes(data))
+    assert inspect_database(db) is not None, "small: always checked"
+    monkeypatch.setattr(autobackup, "FULL_CHECK_BELOW", 0)
+    assert inspect_database(db) is None, "large and closed cleanly: the schema is read only"
+    Path(f"{db}-wal").write_bytes(b"\0" * 4096)  # left by a crash
+    assert inspect_database(db) is not None, "after a crash: always checked"
