@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -223,6 +224,9 @@ class Store:
             if not read_only:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
+                if sys.platform == "darwin":
+                    # macOS fsync does not reach the platter; F_FULLFSYNC does
+                    db.execute("PRAGMA fullfsync=ON")
                 if 0 < version < SCHEMA_VERSION and before_migration is not None:
                     store._before_migration(before_migration, version)
                 store._migrate(version)
