@@ -1,7 +1,7 @@
 """Benchmark: kill the app with SIGKILL at random moments, at least 200 times.
 
 Run from the repository root:  python tests/benchmarks/bench_kill.py [--annotate N]
-[--migrate N] [--import N] [--workers 2] [--seed 1]
+[--migrate N] [--import N] [--window S] [--workers 2] [--seed 1]
 
 Scenarios and checks are those of tests/test_kill.py (tests/killtest.py): the real window
 in ``--automation`` mode tagging, deleting and undoing; a migration that rewrites every
@@ -31,6 +31,9 @@ def main() -> int:
     parser.add_argument("--annotate", type=int, default=140, help="kills while annotating")
     parser.add_argument("--migrate", type=int, default=40, help="kills during migrations")
     parser.add_argument("--import", dest="imports", type=int, default=30, help="kills in imports")
+    parser.add_argument(
+        "--window", type=float, default=1.5, help="editing kills land 0..WINDOW s after ready"
+    )
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
@@ -42,7 +45,11 @@ def main() -> int:
         scenarios: dict[str, list] = {
             "annotate": [
                 lambda i=i: killtest.annotate_kills(
-                    base / f"a{i}", letters[i % 2], _share(args.annotate, w, i), _rng(rng)
+                    base / f"a{i}",
+                    letters[i % 2],
+                    _share(args.annotate, w, i),
+                    _rng(rng),
+                    after_ready=(0.0, args.window),
                 )
                 for i in range(w)
             ],
