@@ -22,7 +22,11 @@ COMMANDS: dict[str, str] = {
     "import-annotations": "import annotations from a Label Studio export or our JSONL",
     "backup": "back up the annotation database (or --list the backups)",
     "restore": "restore the annotation database from a backup",
+    "import": "add letters (files and folders) to the library",
+    "stats": "print library statistics (documents, items, annotations, outcome rates)",
 }
+# commands whose module name is not the command's (``import`` is a Python keyword)
+MODULES: dict[str, str] = {"import": "import_documents"}
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -61,10 +65,17 @@ def _gui_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: list[str] | None = None) -> int:
+    if getattr(sys, "frozen", False):
+        # in a PyInstaller bundle the executable itself is the worker process that the
+        # GUI spawns for case packets: this runs the worker's job and exits there
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in COMMANDS:
         name = argv[0]
-        module = importlib.import_module(f"imr_desktop.commands.{name.replace('-', '_')}")
+        module_name = MODULES.get(name, name.replace("-", "_"))
+        module = importlib.import_module(f"imr_desktop.commands.{module_name}")
         parser = argparse.ArgumentParser(prog=f"imr-desktop {name}", description=COMMANDS[name])
         module.add_arguments(parser)
         args = parser.parse_args(argv[1:])

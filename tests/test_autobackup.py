@@ -25,17 +25,39 @@ from imr_desktop.core.backup import Retention, list_backups, make_backup
 from imr_desktop.core.errors import StoreError
 from imr_desktop.core.settings import Settings
 from imr_desktop.core.store import SCHEMA_VERSION, Store
-from tests.test_backup import add_annotations, flip_bytes, live_count, new_store
+from tests.test_backup import TEXT, add_annotations, flip_bytes, live_count, new_store
 
 
 def old_database(path: Path, annotations: int = 5) -> None:
-    """A database at schema version 1 (as the first release wrote it), with rows."""
-    new_store(path, annotations).close()
+    """A database at schema version 1, written by the first migration alone (as the
+    first release wrote it), with a document and ``annotations`` rows."""
+    from dataclasses import asdict
+
+    from imr_desktop.core.dbapi import Database
+    from imr_desktop.core.model import Annotation
+
     conn = sqlite3.connect(path)
-    conn.execute("ALTER TABLE annotations DROP COLUMN anchor_status")
-    conn.execute("ALTER TABLE annotations DROP COLUMN anchor_confidence")
-    conn.execute("ALTER TABLE documents DROP COLUMN structure")
-    conn.execute("PRAGMA user_version=1")
+    db = Database(conn, execute_plugins=False)
+    with db.atomic():
+        store_module.MIGRATIONS[0](db)
+        db.execute("PRAGMA user_version=1")
+    conn.execute("PRAGMA journal_mode=WAL")
+    label = conn.execute("SELECT id FROM labels ORDER BY position").fetchone()[0]
+    conn.execute(
+        "INSERT INTO documents (sha256, path, kind, status, text) VALUES (?, 'l.pdf', 'pdf', "
+        "'new', ?)",
+        ["b" * 64, TEXT],
+    )
+    for i in range(annotations):
+        row = asdict(
+            Annotation.create(
+                document="b" * 64, text=TEXT, start=i, end=i + 10, label_id=label, annotator="t"
+            )
+        )
+        conn.execute(
+            f"INSERT INTO annotations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
+            list(row.values()),
+        )
     conn.commit()
     conn.close()
 

@@ -28,6 +28,7 @@ from imr_desktop.core.errors import (
     StorageFault,
     StoreError,
 )
+from imr_desktop.core.library.schema import v4_library
 from imr_desktop.core.model import (
     DEFAULT_LABELS,
     Annotation,
@@ -127,7 +128,7 @@ def _v3_anchor_status(db: Database) -> None:
 
 
 # Append only. The index + 1 is the schema version stored in PRAGMA user_version.
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_structure, _v3_anchor_status]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_structure, _v3_anchor_status, v4_library]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Called with (path, version) before an existing database is migrated; raising refuses.
@@ -281,6 +282,11 @@ class Store:
                 yield self.db
         except sqlite3.Error as exc:
             raise _classify(exc, self.path) from None
+
+    def transaction(self) -> contextlib.AbstractContextManager[Database]:
+        """A batch of writes (library import) as one committed transaction, or a
+        ``StoreError`` and nothing written."""
+        return self._write()
 
     # ------------------------------------------------------------------ documents
     def upsert_document(self, doc: DocumentRecord) -> None:

@@ -36,7 +36,7 @@ from imr_desktop.core.labels import LabelSet
 from imr_desktop.core.session import Change
 from imr_desktop.core.settings import Settings, save_settings
 from imr_desktop.core.store import Store
-from imr_desktop.ui import commands
+from imr_desktop.ui import commands, export_actions
 from imr_desktop.ui.actions import make_actions
 from imr_desktop.ui.annotation_panel import AnnotationPanel
 from imr_desktop.ui.banner import Banner
@@ -89,6 +89,7 @@ class MainWindow(QMainWindow):
         self._build_status_bar()
         self._wire()
         self._restore_layout()
+        self._install_shell()
         self._update_enabled()
         if store is None:
             self.banner.show_message(
@@ -216,6 +217,8 @@ class MainWindow(QMainWindow):
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction(a["open_db"])
         file_menu.addSeparator()
+        export_actions.install(self, file_menu)  # Export Training Data…, Export Case Packet…
+        file_menu.addSeparator()
         file_menu.addAction(a["quit"])
         edit = bar.addMenu("&Edit")
         for key in ("undo", "redo"):
@@ -324,6 +327,13 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(str(digit)))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _c=False, d=digit: self.tag_with_hotkey(d))
+
+    def _install_shell(self) -> None:
+        """Preferences, Help menu, About, theme, icon, accessible names and the first-run
+        prompt: all in ui/shell.py, wired through the actions of the registry."""
+        from imr_desktop.ui.shell import install
+
+        self.shell = install(self)
 
     # ================================================================== documents
     def current_view(self) -> PdfView | TextView:
