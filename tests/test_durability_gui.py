@@ -457,3 +457,21 @@ def test_automation_acks_only_committed_edits(tmp_path: Path) -> None:
     assert ids == {first.split()[1], second.split()[1]}
     assert time.monotonic() - started < 60
     assert os.path.exists(tmp_path / "backups")
+
+
+def test_backup_settings_changed_in_preferences_apply_to_the_next_backup(
+    qtbot, tmp_path: Path
+) -> None:
+    db = tmp_path / "a.sqlite"
+    window = make_window(qtbot, db)
+    d = durability.install(window)
+    qtbot.waitUntil(lambda: not d.backups.busy)
+    elsewhere = tmp_path / "elsewhere"
+    window.settings.backups.folder = str(elsewhere)  # what Preferences › Backups does
+    window.settings.backups.keep_recent = 1
+    for _ in range(2):
+        with qtbot.waitSignal(d.backups.made, timeout=5000) as made:
+            d.backup_action.trigger()
+        assert Path(made.args[1]).parent == elsewhere
+    assert [b.reason for b in list_backups(db, folder=elsewhere)] == ["manual"], "kept 1"
+    window.close()

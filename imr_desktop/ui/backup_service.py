@@ -10,6 +10,7 @@ proceed). One backup at a time; a request made meanwhile runs after it.
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
@@ -27,11 +28,12 @@ class BackupService(QObject):
 
     def __init__(
         self,
-        options: BackupOptions,
+        options: Callable[[], BackupOptions],
         parent: QObject | None = None,
         *,
         interval_ms: int | None = None,
     ) -> None:
+        """``options`` is asked at each backup: a change in Preferences applies at once."""
         super().__init__(parent)
         self.options = options
         self.db_path: Path | None = None
@@ -42,7 +44,7 @@ class BackupService(QObject):
         self.timer.setInterval(
             interval_ms
             if interval_ms is not None
-            else int(options.periodic_interval.total_seconds() * 1000)
+            else int(options().periodic_interval.total_seconds() * 1000)
         )
         self.timer.timeout.connect(lambda: self.request("periodic"))
 
@@ -66,7 +68,7 @@ class BackupService(QObject):
         if self.busy:
             self._queued = (reason, force)
             return True
-        db, options = self.db_path, self.options
+        db, options = self.db_path, self.options()
         self._thread = threading.Thread(
             target=self._work, args=(db, reason, force, options), name="backup", daemon=True
         )

@@ -19,8 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QEvent, QObject
-from PySide6.QtGui import QAction
-from PySide6.QtWidgets import QDialog, QMenu, QMessageBox
+from PySide6.QtWidgets import QDialog, QMessageBox
 
 from imr_desktop import APP_NAME
 from imr_desktop.core.autobackup import BackupOptions, options_from
@@ -47,7 +46,6 @@ def install(
     durability = Durability(
         window,
         guard=startup.guard if startup else None,
-        options=options_from(window.settings),
         mounts_file=mounts_file,
         interval_ms=interval_ms,
     )
@@ -62,19 +60,17 @@ class Durability(QObject):
         window: MainWindow,
         *,
         guard: InstanceGuard | None,
-        options: BackupOptions,
         mounts_file: str | Path = "/proc/mounts",
         interval_ms: int | None = None,
     ) -> None:
         super().__init__(window)
         self.setObjectName("durability")
         self.window = window
-        self.options = options
         self.mounts_file = mounts_file
         self.guard: InstanceGuard | None = None
         self._held_elsewhere: Path | None = None  # opened read-only: another window writes
         self._hold(guard)
-        self.backups = BackupService(options, self, interval_ms=interval_ms)
+        self.backups = BackupService(lambda: self.options, self, interval_ms=interval_ms)
         self.backups.made.connect(self._on_backup_made)
         self.backups.failed.connect(self._on_backup_failed)
         self._add_actions()
@@ -83,22 +79,20 @@ class Durability(QObject):
         window.installEventFilter(self)
         self._on_store_changed()
 
+    @property
+    def options(self) -> BackupOptions:
+        """Backup folder and retention from the settings, as they are now (Preferences)."""
+        return options_from(self.window.settings)
+
     # ------------------------------------------------------------------ wiring
     def _add_actions(self) -> None:
-        self.backup_action = QAction("&Back Up Now", self)
-        self.backup_action.setStatusTip("Make a checked copy of the annotation database now")
+        # File › Back Up Now and Restore from Backup… are in the window's action registry
+        # (core/keymap.py) and its File menu; they are wired here
+        a = self.window.actions_by_id
+        self.backup_action = a["backup_now"]
+        self.restore_action = a["restore_backup"]
         self.backup_action.triggered.connect(self.back_up_now)
-        self.restore_action = QAction("Restore from Bac&kup…", self)
-        self.restore_action.setStatusTip("Replace the annotation database with a backup")
         self.restore_action.triggered.connect(self.choose_backup)
-        open_db = self.window.actions_by_id["open_db"]
-        menu = next((m for m in open_db.associatedObjects() if isinstance(m, QMenu)), None)
-        if menu is None:
-            return
-        actions = menu.actions()
-        index = actions.index(open_db) + 1
-        before = actions[index] if index < len(actions) else None
-        menu.insertActions(before, [self.backup_action, self.restore_action])
 
     def _hold(self, guard: InstanceGuard | None) -> None:
         if self.guard is not None and self.guard is not guard:

@@ -216,6 +216,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction(a["open_db"])
+        for key in ("backup_now", "restore_backup"):  # ui/durability.py wires and enables them
+            a[key].setEnabled(False)
+            file_menu.addAction(a[key])
         file_menu.addSeparator()
         export_actions.install(self, file_menu)  # Export Training Data…, Export Case Packet…
         file_menu.addSeparator()
