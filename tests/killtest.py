@@ -11,14 +11,16 @@ Three scenarios, each killing a real process with SIGKILL at a random moment:
   acknowledged tag is live, an acknowledged delete or undo is a tombstone), and every
   backup under a final name passes its check.
 - ``migrate``: a child process opens a database one schema version behind through
-  ``Store.open``, which backs it up and then runs a migration that rewrites every
-  annotation row (the real migrations only add columns, which SQLite does in no
-  measurable time, so a kill could never land inside one). Checked: integrity ok, the
-  schema is the old version (column absent) or the new one (every row migrated), all
-  rows there, and ``Store.open`` finishes the upgrade afterwards.
-- ``import``: ``imr-desktop import-annotations`` of a large JSONL file. Checked:
-  integrity ok, the import is all there or not at all, earlier rows untouched.
-  (``imr-desktop import`` of letters is on the ``library`` branch, not on main yet.)
+  ``Store.open``, which backs it up and then runs the latest real migration (4, the
+  library: catalog rows and a full-text index built from every letter, which takes
+  measurable time on a few thousand). Checked: integrity ok, the old version with
+  exactly the old tables or the new one with exactly the new tables (catalog complete,
+  full-text index sound), every annotation there, and a second start finishes it.
+- ``library``: ``imr-desktop import FOLDER`` of hundreds of letters (reader processes,
+  batched transactions), killed with its readers. Checked: integrity and the full-text
+  index ok, every document whole, earlier rows untouched, a second import completes it.
+- ``import``: ``imr-desktop import-annotations`` of a large JSONL file (one
+  transaction). Checked: integrity ok, all of it or none, earlier rows untouched.
 """
 
 from __future__ import annotations
@@ -80,6 +82,7 @@ class Child:
             env=env,
             cwd=ROOT,
             bufsize=0,
+            start_new_session=True,  # its own process group: helpers die with it
         )
         self._sel = selectors.DefaultSelector()
         assert self.proc.stdout is not None
@@ -116,6 +119,8 @@ class Child:
         alive = self.proc.poll() is None
         if alive:
             os.kill(self.proc.pid, signal.SIGKILL)
+        with suppress(ProcessLookupError):  # and whatever it started (reader processes)
+            os.killpg(self.proc.pid, signal.SIGKILL)
         self.close()
         return alive
 
@@ -293,14 +298,6 @@ MIGRATE_CHILD = """
 import sys
 from imr_desktop.core import store
 
-def rewrite_every_row(db):
-    db.execute("ALTER TABLE annotations ADD COLUMN exact_length INTEGER")
-    db.execute("UPDATE annotations SET exact_length = length(exact)")
-    db.execute("CREATE INDEX annotations_exact_length ON annotations(exact_length)")
-
-store.MIGRATIONS.append(rewrite_every_row)
-store.SCHEMA_VERSION = len(store.MIGRATIONS)
-
 def backup_then_say(path, version):
     store._backup_before_migration(path, version)
     print("backed-up", flush=True)
@@ -309,6 +306,60 @@ print("opening", flush=True)
 s = store.Store.open(sys.argv[1], before_migration=backup_then_say)
 print("migrated", s.schema_version, flush=True)
 """
+
+
+def build_old_db(db: Path, documents: int, per_document: int, seed: int = 6) -> set[str]:
+    """A database one schema version behind, written by the migrations of that version,
+    with ``documents`` letters (4,000 characters of text each) and their annotations;
+    returns the annotation ids. Migration 4 (the library) fills its catalog and full-text
+    index from these, which takes measurable time."""
+    from dataclasses import asdict
+
+    from imr_desktop.core.dbapi import Database
+    from imr_desktop.core.model import Annotation, now_iso
+    from imr_desktop.core.store import MIGRATIONS, SCHEMA_VERSION
+
+    rng = random.Random(seed)
+    words = ["request", "therapy", "lumbar", "necessary", "upheld", "MTUS", "reviewer"]
+    words += ["injury", "acupuncture", "denied", "guideline", "claimant", "sessions"]
+    conn = sqlite3.connect(db)
+    base = Database(conn, execute_plugins=False)
+    with base.atomic():
+        for migration in MIGRATIONS[: SCHEMA_VERSION - 1]:
+            migration(base)
+        base.execute(f"PRAGMA user_version={SCHEMA_VERSION - 1}")
+    conn.execute("PRAGMA journal_mode=WAL")
+    labels = [r[0] for r in conn.execute("SELECT id FROM labels")]
+    docs, rows = [], []
+    for d in range(documents):
+        text = " ".join(rng.choice(words) for _ in range(600))[:4000]
+        sha = f"{d:064x}"
+        docs.append((sha, f"letter-{d}.txt", "text", text, "new", now_iso(), now_iso()))
+        for _ in range(per_document):
+            start = rng.randrange(0, len(text) - 80)
+            ann = Annotation.create(
+                document=sha,
+                text=text,
+                start=start,
+                end=start + rng.randint(5, 70),
+                label_id=rng.choice(labels),
+                annotator="kill-test",
+            )
+            rows.append(asdict(ann))
+    columns = list(rows[0])
+    with conn:
+        conn.executemany(
+            "INSERT INTO documents (sha256, path, kind, text, status, added_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?)",
+            docs,
+        )
+        conn.executemany(
+            f"INSERT INTO annotations ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(columns))})",
+            [tuple(r[c] for c in columns) for r in rows],
+        )
+    conn.close()
+    return {r["id"] for r in rows}
 
 
 def build_annotated_db(db: Path, documents: int, per_document: int, seed: int = 1) -> set[str]:
@@ -354,29 +405,47 @@ def build_annotated_db(db: Path, documents: int, per_document: int, seed: int = 
 
 
 def migrate_kills(
-    workdir: Path, kills: int, rng: random.Random, *, rows: int, finish_all: bool = False
+    workdir: Path,
+    kills: int,
+    rng: random.Random,
+    *,
+    documents: int,
+    per_document: int = 10,
+    finish_all: bool = False,
 ) -> Tally:
-    """``kills`` migrations of a ``rows``-row database, each killed at a random moment.
+    """``kills`` upgrades of a database one schema behind (the real latest migration),
+    each killed at a random moment of backing up and migrating.
 
     After a kill inside the migration (or after it), and after every kill with
-    ``finish_all``, the migration is run again to the end and must succeed."""
+    ``finish_all``, the upgrade is run again to the end and must succeed."""
+    from imr_desktop.core.store import Store
+
     tally = Tally()
     started = time.monotonic()
     workdir.mkdir(parents=True, exist_ok=True)
     template = workdir / "template.sqlite"
-    ids = build_annotated_db(template, documents=max(1, rows // 500), per_document=500)
-    with connect(template) as conn:
-        old_version = conn.execute("PRAGMA user_version").fetchone()[0]
+    ids = build_old_db(template, documents, per_document)
+    current = workdir / "current.sqlite"
+    Store.open(current, before_migration=None).close()
+    schemas = {_version(template): _schema(template), _version(current): _schema(current)}
     env = child_env(workdir)
     args = [sys.executable, "-c", MIGRATE_CHILD]
-    # one run to the end: how long backing up + migrating take here
-    timing = _migrate_once(workdir, template, env, args, rng, tally, ids, old_version, None)
+    # one run to the end: how long backing up and migrating take here
+    timing = _migrate_once(workdir, template, env, args, rng, tally, ids, schemas, None)
     for _ in range(kills):
-        _migrate_once(
-            workdir, template, env, args, rng, tally, ids, old_version, timing, finish_all
-        )
+        _migrate_once(workdir, template, env, args, rng, tally, ids, schemas, timing, finish_all)
     tally.seconds = time.monotonic() - started
     return tally
+
+
+def _version(db: Path) -> int:
+    with connect(db) as conn:
+        return conn.execute("PRAGMA user_version").fetchone()[0]
+
+
+def _schema(db: Path) -> set[tuple[str, str]]:
+    with connect(db) as conn:
+        return {(r[0], r[1]) for r in conn.execute("SELECT type, name FROM sqlite_master")}
 
 
 def _migrate_once(
@@ -387,7 +456,7 @@ def _migrate_once(
     rng: random.Random,
     tally: Tally,
     ids: set[str],
-    old_version: int,
+    schemas: dict[int, set[tuple[str, str]]],
     timing: tuple[float, float] | None,
     finish_all: bool = False,
 ) -> tuple[float, float]:
@@ -426,49 +495,54 @@ def _migrate_once(
     killed = child.kill()
     tally.kills += killed
     tally.phase(f"killed-in-{phase}" if killed else "exited")
-    if _check_migration(db, ids, old_version, tally) and (phase != "backup" or finish_all):
+    if _check_migration(db, ids, schemas, tally) and (phase != "backup" or finish_all):
         # the app still opens it, and finishes the upgrade when it was interrupted
         done = subprocess.run(
             [*args, str(db)], env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
         )
-        if f"migrated {old_version + 1}" not in done.stdout:
+        if f"migrated {max(schemas)}" not in done.stdout:
             tally.problems.append(f"reopening after the kill: {done.stderr.strip()[-300:]}")
     return timing
 
 
-def _check_migration(db: Path, ids: set[str], old_version: int, tally: Tally) -> bool:
-    """Checks what a kill in a migration left; True when it is consistent."""
+def _check_migration(
+    db: Path, ids: set[str], schemas: dict[int, set[tuple[str, str]]], tally: Tally
+) -> bool:
+    """Checks what a kill in a migration left; True when it is consistent: the old
+    version with exactly the old schema, or the new one with exactly the new schema and
+    its library filled in, and every annotation there."""
     result = integrity(db)
     if result != "ok":
         tally.problems.append(f"integrity_check after a kill in a migration: {result}")
         return False
+    version = _version(db)
     with connect(db) as conn:
-        version = conn.execute("PRAGMA user_version").fetchone()[0]
-        columns = {r[1] for r in conn.execute("PRAGMA table_info(annotations)")}
         found = {r[0] for r in conn.execute("SELECT id FROM annotations WHERE deleted = 0")}
-        unmigrated = None
-        if "exact_length" in columns:
-            sql = "SELECT count(*) FROM annotations WHERE exact_length IS NULL"
-            unmigrated = conn.execute(sql).fetchone()[0]
     tally.rows_checked += len(ids)
     missing = len(ids - found)
     tally.lost += missing
     if missing:
         tally.problems.append(f"{missing} rows missing after a kill in a migration")
-    if version == old_version:
-        tally.phase("found-old-version")
-        if "exact_length" in columns:
-            tally.problems.append("old version number but the new column")
-    elif version == old_version + 1:
+    consistent = version in schemas and _schema(db) == schemas[version]
+    if not consistent:
+        tally.problems.append(f"schema version {version} does not match its tables")
+    elif version == max(schemas):
         tally.phase("found-new-version")
-        if unmigrated:
-            tally.problems.append(f"new version but {unmigrated} rows not migrated")
+        with connect(db) as conn:
+            docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+            catalog = conn.execute("SELECT count(*) FROM catalog").fetchone()[0]
+            try:
+                conn.execute("INSERT INTO catalog_fts(catalog_fts) VALUES('integrity-check')")
+            except sqlite3.Error as exc:
+                tally.problems.append(f"full-text index after a kill in a migration: {exc}")
+        if docs != catalog:
+            tally.problems.append(f"new version, {docs} documents but {catalog} in the catalog")
     else:
-        tally.problems.append(f"schema version {version} after a kill in a migration")
+        tally.phase("found-old-version")
     bad = damaged_backups(db)
     if bad:
         tally.problems.append(f"damaged backups under final names: {bad[:3]}")
-    return not missing and old_version <= version <= old_version + 1
+    return not missing and consistent
 
 
 # =========================================================================== import
@@ -500,7 +574,36 @@ def write_import_file(path: Path, documents: int, per_document: int, seed: int =
     return total
 
 
+def _kill_window(
+    workdir: Path,
+    args: list[str],
+    env: dict[str, str],
+    kills: int,
+    rng: random.Random,
+    timing: float,
+    fresh: Callable[[], None],
+    check: Callable[[Tally], None],
+    tally: Tally,
+) -> None:
+    """Run ``args`` on a fresh database and kill it at a random moment of its run, until
+    ``kills`` kills landed; a run that ended first shrinks the window (a busy machine
+    makes the first timing wrong)."""
+    attempts = 0
+    while tally.kills < kills and attempts < 5 * kills:
+        attempts += 1
+        fresh()
+        child = Child(args, env, workdir / "stderr.log")
+        time.sleep(rng.uniform(0, timing))
+        killed = child.kill()
+        tally.kills += killed
+        if not killed:
+            timing *= 0.8
+            tally.phase("finished-before-the-kill")
+        check(tally)
+
+
 def import_kills(workdir: Path, kills: int, rng: random.Random, *, documents: int) -> Tally:
+    """``imr-desktop import-annotations`` of ``documents`` x 150 annotations, killed."""
     tally = Tally()
     started = time.monotonic()
     workdir.mkdir(parents=True, exist_ok=True)
@@ -518,39 +621,36 @@ def import_kills(workdir: Path, kills: int, rng: random.Random, *, documents: in
             old.unlink()
         shutil.copy(template, db)
 
-    fresh()
-    t0 = time.monotonic()
-    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
-    timing = time.monotonic() - t0
-    if done.returncode != 0 or _imported(db) != expected:
-        tally.problems.append(f"the import itself failed: {done.stderr.strip()[-300:]}")
-        return tally
-    attempts = 0
-    while tally.kills < kills and attempts < 3 * kills:
-        attempts += 1
-        fresh()
-        child = Child(args, env, workdir / "stderr.log")
-        time.sleep(rng.uniform(0, timing))
-        killed = child.kill()
-        tally.kills += killed
+    def check(tally: Tally) -> None:
         result = integrity(db)
         if result != "ok":
             tally.problems.append(f"integrity_check after a kill in an import: {result}")
-            continue
+            return
         imported = _imported(db)
-        outcome = {0: "import-none", expected: "import-done"}.get(imported, "partial")
-        tally.phase(outcome)
+        tally.phase({0: "import-none", expected: "import-all"}.get(imported, "import-partial"))
         if imported not in (0, expected):
             tally.problems.append(f"partial import: {imported} of {expected}")
-        with connect(db) as conn:
-            found = {r[0] for r in conn.execute("SELECT id FROM annotations WHERE deleted = 0")}
-        tally.rows_checked += len(before)
-        missing = len(before - found)
-        tally.lost += missing
-        if missing:
-            tally.problems.append(f"{missing} earlier rows missing after a kill in an import")
+        _earlier_rows(db, before, tally)
+
+    fresh()
+    t0 = time.monotonic()
+    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0 or _imported(db) != expected:
+        tally.problems.append(f"the import itself failed: {done.stderr.strip()[-300:]}")
+        return tally
+    _kill_window(workdir, args, env, kills, rng, time.monotonic() - t0, fresh, check, tally)
     tally.seconds = time.monotonic() - started
     return tally
+
+
+def _earlier_rows(db: Path, before: set[str], tally: Tally) -> None:
+    with connect(db) as conn:
+        found = {r[0] for r in conn.execute("SELECT id FROM annotations WHERE deleted = 0")}
+    tally.rows_checked += len(before)
+    missing = len(before - found)
+    tally.lost += missing
+    if missing:
+        tally.problems.append(f"{missing} earlier rows missing after a kill in an import")
 
 
 def _imported(db: Path) -> int:
@@ -559,6 +659,94 @@ def _imported(db: Path) -> int:
             "SELECT count(*) FROM annotations WHERE document NOT IN "
             "(SELECT sha256 FROM documents WHERE path LIKE 'l%.txt')"
         ).fetchone()[0]
+
+
+def write_letters(folder: Path, count: int, seed: int = 4) -> None:
+    rng = random.Random(seed)
+    words = ["request", "physical", "therapy", "lumbar", "spine", "medically", "necessary"]
+    words += ["upheld", "overturned", "MTUS", "ACOEM", "guideline", "reviewer", "injury"]
+    words += ["claimant", "acupuncture", "sessions", "denied"]
+    folder.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        body = " ".join(rng.choice(words) for _ in range(300))
+        (folder / f"letter-{i:04d}.txt").write_text(
+            f"Case Number: CM16-{i:07d}\nDecision: {body}\n", encoding="utf-8"
+        )
+
+
+def library_import_kills(
+    workdir: Path, kills: int, rng: random.Random, *, files: int, finish_every: int = 1
+) -> Tally:
+    """``imr-desktop import FOLDER`` (letters into the library: reader processes, batched
+    transactions), killed with its readers. Checked: integrity and the full-text index
+    sound, each document whole (its catalog row with it), earlier annotations there; and
+    after every ``finish_every``-th kill a second import completes it, no duplicates."""
+    tally = Tally()
+    started = time.monotonic()
+    workdir.mkdir(parents=True, exist_ok=True)
+    template = workdir / "template.sqlite"
+    before = build_annotated_db(template, documents=2, per_document=200, seed=5)
+    with connect(template) as conn:
+        base_docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+    letters = workdir / "letters"
+    write_letters(letters, files)
+    env = child_env(workdir)
+    db = workdir / "db.sqlite"
+    args = [sys.executable, "-m", "imr_desktop", "import", str(letters), "--db", str(db)]
+    args += ["--any-text", "--workers", "1"]
+    count = {"kills": 0}
+
+    def fresh() -> None:
+        for old in workdir.glob("db.sqlite*"):
+            old.unlink()
+        shutil.copy(template, db)
+
+    def documents() -> tuple[int, int, int]:
+        with connect(db) as conn:
+            docs = conn.execute("SELECT count(*) FROM documents").fetchone()[0]
+            catalog = conn.execute("SELECT count(*) FROM catalog").fetchone()[0]
+            textless = conn.execute(
+                "SELECT count(*) FROM documents WHERE path LIKE '%letter-%' AND text IS NULL"
+            ).fetchone()[0]
+        return docs, catalog, textless
+
+    def check(tally: Tally) -> None:
+        result = integrity(db)
+        if result != "ok":
+            tally.problems.append(f"integrity_check after a kill in a library import: {result}")
+            return
+        try:
+            with connect(db) as conn:
+                conn.execute("INSERT INTO catalog_fts(catalog_fts) VALUES('integrity-check')")
+        except sqlite3.Error as exc:
+            tally.problems.append(f"full-text index after a kill: {exc}")
+        docs, catalog, textless = documents()
+        if docs != catalog or textless:
+            tally.problems.append(f"{docs} documents, {catalog} catalog rows, {textless} empty")
+        imported = docs - base_docs
+        tally.phase({0: "library-none", files: "library-all"}.get(imported, "library-partial"))
+        _earlier_rows(db, before, tally)
+        count["kills"] += 1
+        if count["kills"] % finish_every == 0:  # the next import picks up where it stopped
+            again = subprocess.run(
+                args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300
+            )
+            docs, catalog, _ = documents()
+            if again.returncode != 0 or docs != base_docs + files or catalog != docs:
+                tally.problems.append(
+                    f"re-import after a kill: {docs - base_docs} of {files} "
+                    f"({again.stderr.strip()[-200:]})"
+                )
+
+    fresh()
+    t0 = time.monotonic()
+    done = subprocess.run(args, env=env, cwd=ROOT, capture_output=True, text=True, timeout=300)
+    if done.returncode != 0 or documents()[0] != base_docs + files:
+        tally.problems.append(f"the library import itself failed: {done.stderr.strip()[-300:]}")
+        return tally
+    _kill_window(workdir, args, env, kills, rng, time.monotonic() - t0, fresh, check, tally)
+    tally.seconds = time.monotonic() - started
+    return tally
 
 
 def run_parallel(jobs: list[Callable[[], Tally]], workers: int = 2) -> Tally:

@@ -1,13 +1,13 @@
 """Benchmark: kill the app with SIGKILL at random moments, at least 200 times.
 
 Run from the repository root:  python tests/benchmarks/bench_kill.py [--annotate N]
-[--migrate N] [--import N] [--window S] [--workers 2] [--seed 1]
+[--migrate N] [--library N] [--import N] [--window S] [--workers 2] [--seed 1]
 
 Scenarios and checks are those of tests/test_kill.py (tests/killtest.py): the real window
-in ``--automation`` mode tagging, deleting and undoing; a migration that rewrites every
-row; ``import-annotations`` of a large file. Prints kills, acknowledged edits, rows
-checked, and lost (must be 0), per scenario and in total; exits 1 if anything was lost
-or any check failed.
+in ``--automation`` mode tagging, deleting and undoing; the latest schema migration of
+3,000 letters; ``imr-desktop import`` of 400 letters; ``import-annotations`` of 6,000
+annotations. Prints kills, acknowledged edits, rows checked, and lost (must be 0), per
+scenario and in total; exits 1 if anything was lost or any check failed.
 """
 
 from __future__ import annotations
@@ -28,9 +28,12 @@ from tests.test_kill import text_letter
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--annotate", type=int, default=140, help="kills while annotating")
+    parser.add_argument("--annotate", type=int, default=120, help="kills while annotating")
     parser.add_argument("--migrate", type=int, default=40, help="kills during migrations")
-    parser.add_argument("--import", dest="imports", type=int, default=30, help="kills in imports")
+    parser.add_argument("--library", type=int, default=30, help="kills in imr-desktop import")
+    parser.add_argument(
+        "--import", dest="imports", type=int, default=20, help="kills in import-annotations"
+    )
     parser.add_argument(
         "--window", type=float, default=1.5, help="editing kills land 0..WINDOW s after ready"
     )
@@ -58,8 +61,14 @@ def main() -> int:
                     base / f"m{i}",
                     _share(args.migrate, w, i),
                     _rng(rng),
-                    rows=50_000,
+                    documents=3000,
                     finish_all=True,
+                )
+                for i in range(w)
+            ],
+            "library": [
+                lambda i=i: killtest.library_import_kills(
+                    base / f"l{i}", _share(args.library, w, i), _rng(rng), files=400
                 )
                 for i in range(w)
             ],
