@@ -61,7 +61,7 @@ def test_cheat_sheet_lists_every_action_with_its_current_keys(qtbot, tmp_path: P
     assert rows["tag the selection as Decision"] == "2"
     assert rows["zoom in or out"] == "Ctrl+wheel"
     titles = [title for title, _ in sheet.sections]
-    assert titles[:5] == ["File", "Edit", "View", "Suggestions", "Help"]
+    assert titles[:6] == ["File", "Edit", "View", "Library", "Suggestions", "Help"]
     shown = sheet.browser.toPlainText()
     for spec in SPECS:
         assert spec.plain_text in shown

@@ -56,6 +56,14 @@ SPECS: tuple[ActionSpec, ...] = (
         "Write the open letter as a PDF with its annotations highlighted",
         "File",
     ),
+    ActionSpec("import_files", "&Import Files…", ("Ctrl+I",), "Add letters to the library", "File"),
+    ActionSpec(
+        "import_folder",
+        "Import &Folder…",
+        ("Ctrl+Shift+I",),
+        "Add every letter in a folder and its subfolders to the library",
+        "File",
+    ),
     ActionSpec("quit", "&Quit", ("Ctrl+Q",), "", "File"),
     ActionSpec("undo", "&Undo", ("Ctrl+Z",), "", "Edit"),
     ActionSpec("redo", "&Redo", ("Ctrl+Shift+Z", "Ctrl+Y"), "", "Edit"),
@@ -86,6 +94,42 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("prev_page", "Previous Page", ("PgUp",), "", "View"),
     ActionSpec("next_page", "Next Page", ("PgDown",), "", "View"),
     ActionSpec("toggle_panel", "Side &Panel", ("F9",), "Show or hide the side panel", "View"),
+    ActionSpec("toggle_library", "&Library", ("F8",), "Show or hide the library", "Library"),
+    ActionSpec(
+        "next_document",
+        "&Next Letter",
+        ("Alt+Down",),
+        "Open the next letter of the library list",
+        "Library",
+    ),
+    ActionSpec(
+        "prev_document",
+        "&Previous Letter",
+        ("Alt+Up",),
+        "Open the previous letter of the library list",
+        "Library",
+    ),
+    ActionSpec(
+        "next_unlabeled",
+        "Next &Unlabeled Letter",
+        ("Alt+Shift+Down",),
+        "Open the next letter of the list with no annotations that is not done",
+        "Library",
+    ),
+    ActionSpec(
+        "mark_done",
+        "Mark Letter &Done",
+        ("Ctrl+Shift+D",),
+        "Set the open letter's status to done",
+        "Library",
+    ),
+    ActionSpec(
+        "statistics",
+        "&Statistics…",
+        ("Ctrl+Shift+T",),
+        "Annotations, progress and outcome rates of the library",
+        "Library",
+    ),
     ActionSpec("show_case", "&Case", ("Ctrl+1",), "Show the case summary", "View"),
     ActionSpec("show_annotations", "&Annotations", ("Ctrl+2",), "Show the annotations", "View"),
     ActionSpec(
@@ -137,7 +181,7 @@ SPECS: tuple[ActionSpec, ...] = (
 )
 
 SPEC_BY_ID: dict[str, ActionSpec] = {spec.id: spec for spec in SPECS}
-GROUP_ORDER: tuple[str, ...] = ("File", "Edit", "View", "Suggestions", "Help")
+GROUP_ORDER: tuple[str, ...] = ("File", "Edit", "View", "Library", "Suggestions", "Help")
 
 # Digits 1-9 tag the selection with the label holding that hotkey (see core.labels).
 LABEL_KEYS: tuple[str, ...] = tuple(str(d) for d in range(1, 10))

@@ -13,11 +13,10 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QStandardPaths
 from PySide6.QtWidgets import QMenu
 
-from imr_desktop.ui.export_dialog import ExportDialog
-from imr_desktop.ui.packet_dialog import PacketDialog
-
 if TYPE_CHECKING:
+    from imr_desktop.ui.export_dialog import ExportDialog
     from imr_desktop.ui.main_window import MainWindow
+    from imr_desktop.ui.packet_dialog import PacketDialog
 
 
 def install(window: MainWindow, menu: QMenu) -> None:
@@ -57,6 +56,9 @@ def export_dialog(
     current = (info.sha256, info.path.name) if info and session.text_complete else None
     documents = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DocumentsLocation)
     out_dir = Path(documents) if documents and Path(documents).is_dir() else Path.home()
+    # imported on use: the export layer and multiprocessing cost ~0.1 s at start-up
+    from imr_desktop.ui.export_dialog import ExportDialog
+
     return ExportDialog(
         window.store, current=current, selection=selection, out_dir=out_dir, parent=window
     )
@@ -73,6 +75,8 @@ def packet_dialog(window: MainWindow) -> PacketDialog | None:
         return None
     structure = window.session.structure
     case = structure.case_number.value if structure and structure.case_number else ""
+    from imr_desktop.ui.packet_dialog import PacketDialog
+
     return PacketDialog(window.store.path, info.sha256, info.path, title=case, parent=window)
 
 

@@ -90,6 +90,7 @@ class MainWindow(QMainWindow):
         self._wire()
         self._restore_layout()
         self._install_shell()
+        self._install_library()
         self._update_enabled()
         if store is None:
             self.banner.show_message(
@@ -337,6 +338,13 @@ class MainWindow(QMainWindow):
         from imr_desktop.ui.shell import install
 
         self.shell = install(self)
+
+    def _install_library(self) -> None:
+        """The library dock, import, statistics and next/previous letter: all in
+        ui/library_hook.py. Dropped folders go there too (see dropEvent)."""
+        from imr_desktop.ui.library_hook import install
+
+        self.library = install(self)
 
     # ================================================================== documents
     def current_view(self) -> PdfView | TextView:
@@ -831,6 +839,7 @@ class MainWindow(QMainWindow):
         self.session.store = store
         self.labels = LabelSet(store)
         self._install_store_widgets()
+        self.library.set_store(store)
         self.banner.clear_message("db")
         if store.read_only:
             self.banner.show_message(
@@ -926,8 +935,13 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if files:
-            event.acceptProposedAction()
+        if not files:
+            return
+        event.acceptProposedAction()
+        # a folder, or several files, go to the library; one file opens
+        if len(files) > 1 or Path(files[0]).is_dir():
+            self.library.import_paths(files)
+        else:
             self.open_file(files[0])
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -938,6 +952,7 @@ class MainWindow(QMainWindow):
         qs.setValue("state", self.saveState())
         qs.sync()
         self._save_settings()
+        self.library.shutdown()
         self.service.stop()
         if self.store is not None:
             self.store.close()
