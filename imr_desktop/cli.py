@@ -53,6 +53,13 @@ def _gui_parser() -> argparse.ArgumentParser:
         help="open the file, wait for the first page to be painted, print one "
         "JSON line of timings and exit",
     )
+    parser.add_argument(
+        "--automation",
+        action="store_true",
+        help="open the file in the real window and take JSON commands on stdin, one per "
+        "line (tag, delete, undo, redo, status, quit); prints 'ack <id>' once each edit "
+        "is committed. For tests (the kill test); see imr_desktop/ui/automation.py",
+    )
     parser.add_argument("--version", action="version", version=f"IMR Desktop {__version__}")
     return parser
 

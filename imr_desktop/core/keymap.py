@@ -29,6 +29,20 @@ SPECS: tuple[ActionSpec, ...] = (
     ActionSpec("open", "&Open…", ("Ctrl+O",), "Open a letter (PDF or text)", "File"),
     ActionSpec("open_db", "Open &Database…", (), "Use another annotation database", "File"),
     ActionSpec(
+        "backup_now",
+        "&Back Up Now",
+        (),
+        "Make a checked copy of the annotation database now",
+        "File",
+    ),
+    ActionSpec(
+        "restore_backup",
+        "Restore from Bac&kup…",
+        (),
+        "Replace the annotation database with one of its backups",
+        "File",
+    ),
+    ActionSpec(
         "export_data",
         "Export &Training Data…",
         ("Ctrl+Shift+E",),

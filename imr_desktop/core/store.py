@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -130,6 +131,16 @@ def _v3_anchor_status(db: Database) -> None:
 MIGRATIONS: list[Migration] = [_v1_initial, _v2_structure, _v3_anchor_status, v4_library]
 SCHEMA_VERSION = len(MIGRATIONS)
 
+# Called with (path, version) before an existing database is migrated; raising refuses.
+BeforeMigration = Callable[[Path, int], None]
+
+
+def _backup_before_migration(path: Path, version: int) -> None:
+    # imported here: backup.py imports this module for SCHEMA_VERSION
+    from imr_desktop.core.autobackup import backup_before_migration
+
+    backup_before_migration(path, version)
+
 
 def _classify(exc: sqlite3.Error, path: Path) -> StoreError:
     """Turn an sqlite3 error from the environment into a message for the user."""
@@ -166,11 +177,21 @@ class Store:
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, path: str | Path, *, read_only: bool = False) -> Store:
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        before_migration: BeforeMigration | None = _backup_before_migration,
+        connection_factory: type[sqlite3.Connection] = sqlite3.Connection,
+    ) -> Store:
         """Open (creating and migrating when writable) the database at ``path``.
 
         Falls back to read-only when the file or its folder cannot be written; check
-        ``store.read_only`` to tell the user.
+        ``store.read_only`` to tell the user. A database that needs migrating is first
+        backed up by ``before_migration`` (default: a checked backup in ``backups/``);
+        if that fails, nothing is changed. ``connection_factory`` lets tests inject
+        storage faults (tests/faults.py).
         """
         path = Path(path)
         if not read_only and path.exists() and not _writable(path):
@@ -181,10 +202,12 @@ class Store:
             if read_only:
                 if not path.exists():
                     raise StoreError(f"Database not found: {path}")
-                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+                conn = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?mode=ro", uri=True, factory=connection_factory
+                )
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(str(path), timeout=2.0)
+                conn = sqlite3.connect(str(path), timeout=2.0, factory=connection_factory)
             db = Database(conn, execute_plugins=False)
             db.execute("PRAGMA foreign_keys=ON")
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -202,6 +225,11 @@ class Store:
             if not read_only:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
+                if sys.platform == "darwin":
+                    # macOS fsync does not reach the platter; F_FULLFSYNC does
+                    db.execute("PRAGMA fullfsync=ON")
+                if 0 < version < SCHEMA_VERSION and before_migration is not None:
+                    store._before_migration(before_migration, version)
                 store._migrate(version)
             elif version < SCHEMA_VERSION:
                 conn.close()
@@ -214,12 +242,24 @@ class Store:
             raise _classify(exc, path) from None
         return store
 
+    def _before_migration(self, hook: BeforeMigration, version: int) -> None:
+        try:
+            hook(self.path, version)
+        except StoreError as exc:
+            self.db.conn.close()
+            raise StoreError(
+                f"{self.path} must be upgraded from schema {version} to {SCHEMA_VERSION}, "
+                f"and it is backed up first; that failed, so nothing was changed. {exc}"
+            ) from None
+
     def _migrate(self, version: int) -> None:
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self.db.atomic():
+        # All steps in one transaction, user_version included: a crash mid-migration
+        # leaves the database at the old version, untouched, never half upgraded.
+        if version >= SCHEMA_VERSION:
+            return
+        with self.db.atomic():
+            for target in range(version + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[target - 1](self.db)
-                # user_version is part of the same transaction: a crash mid-migration
-                # leaves the database at the old version, untouched
                 self.db.execute(f"PRAGMA user_version={target}")
 
     @property

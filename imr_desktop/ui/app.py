@@ -10,9 +10,7 @@ from argparse import Namespace
 from pathlib import Path
 
 from imr_desktop import APP_ID, APP_NAME, DESKTOP_ID, __version__, paths
-from imr_desktop.core.errors import StoreError
 from imr_desktop.core.settings import load_settings
-from imr_desktop.core.store import Store
 
 SELFTEST_TIMEOUT_MS = 60_000
 
@@ -37,21 +35,12 @@ def process_start_time() -> float:
 _IMPORTED_AT = time.time()
 
 
-def open_store(db: str | None) -> tuple[Store | None, str | None]:
-    path = Path(db) if db else paths.default_database()
-    try:
-        return Store.open(path), None
-    except StoreError as exc:
-        return (
-            None,
-            f"{exc} Annotations cannot be saved until another database is opened "
-            "(File › Open Database…).",
-        )
-
-
 # Harmless notices of Qt's offscreen platform (used headless and in --selftest); anything
 # else Qt says still reaches stderr.
-_QUIET_QT_MESSAGES = ("This plugin does not support propagateSizeHints()",)
+_QUIET_QT_MESSAGES = (
+    "This plugin does not support propagateSizeHints()",
+    "This plugin does not support raise()",
+)
 
 
 def _qt_message(mode, context, message: str) -> None:  # type: ignore[no-untyped-def]
@@ -92,17 +81,29 @@ def run_gui(args: Namespace) -> int:
     if args.selftest and not target.exists():
         print(f"imr-desktop: file not found: {target}", file=sys.stderr)
         return 2
-    store, problem = open_store(args.db)
     settings = load_settings()
-    _apply_look(app, settings)
+    _apply_look(app, settings)  # before any dialog, so the start-up questions are themed too
+    automation = getattr(args, "automation", False)
+    interactive = not (args.selftest or automation)
+    # one writer per database, damaged database replaced by a backup: ui/startup.py
+    from imr_desktop.ui import durability, startup
+
+    start = startup.open_database(args.db, args.file, settings, interactive=interactive)
+    if start.exit_code is not None:
+        return start.exit_code
     window = MainWindow(
-        store=store, settings=settings, store_problem=problem, interactive=not args.selftest
+        store=start.store, settings=settings, store_problem=start.problem, interactive=interactive
     )
+    durability.install(window, start)
     window.show()
     startup_ms = (time.time() - started) * 1000
 
     if args.selftest:
         return _selftest(app, window, target, started, startup_ms)
+    if automation:
+        from imr_desktop.ui.automation import run_automation
+
+        return run_automation(app, window, target)
     window.open_file(target)
     return app.exec()
 

@@ -8,6 +8,7 @@ views. Every edit is an undo command.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -55,6 +56,7 @@ FILE_FILTER = "Letters (*.pdf *.txt);;PDF files (*.pdf);;Text files (*.txt);;All
 class MainWindow(QMainWindow):
     documentReady = Signal()  # first page painted (PDF) or text shown
     tagged = Signal(float)  # milliseconds from key press to committed + drawn
+    storeChanged = Signal()  # open_database switched databases (ui/durability.py listens)
 
     def __init__(
         self,
@@ -70,6 +72,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings = settings
         self.store = store
+        # how open_database opens a store; ui/durability.py adds the one-writer guard
+        self.store_opener: Callable[[str | Path], Store] = Store.open
         self.interactive = interactive  # False in --selftest: errors never wait for a click
         self.last_error: str | None = None
         self.service = RenderService(self)
@@ -213,6 +217,9 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction(a["open_db"])
+        for key in ("backup_now", "restore_backup"):  # ui/durability.py wires and enables them
+            a[key].setEnabled(False)
+            file_menu.addAction(a[key])
         file_menu.addSeparator()
         export_actions.install(self, file_menu)  # Export Training Data…, Export Case Packet…
         file_menu.addSeparator()
@@ -820,7 +827,7 @@ class MainWindow(QMainWindow):
 
     def open_database(self, path: str | Path) -> bool:
         try:
-            store = Store.open(path)
+            store = self.store_opener(path)
         except StoreError as exc:
             self.last_error = str(exc)
             if self.interactive:
@@ -843,6 +850,7 @@ class MainWindow(QMainWindow):
         if self.session.path is not None:
             self.open_file(self.session.path)
         self._update_enabled()
+        self.storeChanged.emit()
         return True
 
     # ================================================================== status
