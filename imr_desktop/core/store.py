@@ -174,6 +174,7 @@ class Store:
         self.db = db
         self.path = path
         self.read_only = read_only
+        self.closed = False  # set by close(); a window switching databases checks it
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -267,6 +268,7 @@ class Store:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
     def close(self) -> None:
+        self.closed = True
         with contextlib.suppress(sqlite3.Error):
             self.db.conn.close()
 

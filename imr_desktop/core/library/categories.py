@@ -136,6 +136,7 @@ _RULES: tuple[tuple[str, str], ...] = (
     (PHYSICAL_MEDICINE, r"therap|treatments?\b|sessions?\b"),
 )
 
+
 @functools.cache
 def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
     # compiled on first use: the GUI imports this module for the category names only,
