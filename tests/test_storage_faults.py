@@ -248,3 +248,26 @@ def test_a_really_full_filesystem_gives_not_saved_then_retry_saves(tmp_path: Pat
     assert result["retry"] and result["retry"].startswith("ack"), result
     assert result["missing"] == [], "every acknowledged tag is on disk"
     assert result["integrity"] == "ok"
+
+
+def test_undo_that_cannot_be_saved_changes_nothing_and_says_so(qtbot, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """An undo whose write fails leaves the annotation in memory and on disk alike."""
+    from PySide6.QtCore import Qt
+
+    from tests.ui_helpers import live_rows, make_window, open_and_wait
+
+    letter = tmp_path / "l.txt"
+    letter.write_text("The applicant reports low back pain.\n", encoding="utf-8")
+    db = tmp_path / "u.sqlite"
+    window = make_window(qtbot, db)
+    open_and_wait(qtbot, window, letter)
+    window.text_view.set_selection(4, 13)
+    qtbot.keyClick(window.text_view, Qt.Key.Key_1)
+    assert len(live_rows(db)) == 1
+    window.store.read_only = True  # the next write is refused, as on a locked-down disk
+    window.actions_by_id["undo"].trigger()
+    assert len(live_rows(db)) == 1
+    assert len(window.session.annotations.manual()) == 1
+    assert window.save_label.text() == "⚠ Not saved"
+    assert "Nothing was undone" in window.banner.message_text("notsaved")
+    assert not window.session.undo_stack.canUndo()

@@ -183,8 +183,8 @@ class MainWindow(QMainWindow):
             "open": self.choose_file,
             "open_db": self.choose_database,
             "quit": self.close,
-            "undo": self.session.undo_stack.undo,
-            "redo": self.session.undo_stack.redo,
+            "undo": lambda: self._step_history(undo=True),
+            "redo": lambda: self._step_history(undo=False),
             "copy": self.copy_selection,
             "find": self.open_find,
             "find_next": lambda: self._find_step(True),
@@ -532,6 +532,34 @@ class MainWindow(QMainWindow):
             # on screen within the same key press
             view.viewport().repaint(view.range_rect(ann.start, ann.end))
         self.tagged.emit((time.perf_counter() - started) * 1000)
+
+    def _step_history(self, *, undo: bool) -> None:
+        """Undo or redo; a storage fault on the way leaves memory equal to the disk.
+
+        QUndoStack has already moved its index when a command's write fails, so the
+        history no longer matches the database: it is cleared, the annotations are read
+        back from the store, and the user is told nothing was changed.
+        """
+        stack = self.session.undo_stack
+        if not (stack.canUndo() if undo else stack.canRedo()):
+            return
+        command = stack.command(stack.index() - 1 if undo else stack.index())
+        if isinstance(command, commands._Command):
+            command.error = None
+        stack.undo() if undo else stack.redo()
+        error = getattr(command, "error", None)
+        if error is not None:
+            stack.clear()
+            if self.session.annotations is not None:
+                self.session.annotations.reload()
+            if self.labels is not None:
+                self.labels.reload()
+            self._show_store_error(
+                f"{error} Nothing was {'undone' if undo else 'redone'}; the undo history was "
+                "cleared so that it matches what is saved."
+            )
+        elif self.store is not None and not self.store.read_only:
+            self._mark_saved()
 
     def _explain_no_tagging(self) -> None:
         self.statusBar().showMessage(
