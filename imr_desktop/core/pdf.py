@@ -145,6 +145,16 @@ def extract_page(doc: pymupdf.Document, index: int) -> PageChars:
     page = doc[index]
     raw = page.get_text("rawdict", flags=TEXT_FLAGS)
     matrix = page.rotation_matrix if page.rotation else None
+    rect = page.rect
+    return chars_from_rawdict(raw, index, rect.width, rect.height, matrix)
+
+
+def chars_from_rawdict(
+    raw: dict, index: int, width: float, height: float, matrix: pymupdf.Matrix | None = None
+) -> PageChars:
+    """``PageChars`` from a ``rawdict`` extraction; ``matrix`` maps its coordinates into
+    the displayed page (None when they already are). Shared by born-digital text and OCR
+    (``imr_desktop.core.ocr``), so both have the same geometry."""
     chars: list[str] = []
     boxes: list[float] = []
     lines: list[tuple[int, int]] = []
@@ -179,9 +189,8 @@ def extract_page(doc: pymupdf.Document, index: int) -> PageChars:
             boxes.extend((lx1, ly0, lx1, ly1))
     if matrix is not None:
         _rotate_boxes(boxes, matrix)
-    rect = page.rect
     text = clean_text("".join(chars))
-    return PageChars(index, rect.width, rect.height, text, tuple(boxes), tuple(lines))
+    return PageChars(index, width, height, text, tuple(boxes), tuple(lines))
 
 
 def _rotate_boxes(boxes: list[float], m: pymupdf.Matrix) -> None:
