@@ -45,6 +45,7 @@ from imr_desktop.ui.find_bar import FindBar
 from imr_desktop.ui.highlights import Highlight
 from imr_desktop.ui.label_bar import LabelBar
 from imr_desktop.ui.label_manager import LabelManagerDialog
+from imr_desktop.ui.ocr_controller import OcrController
 from imr_desktop.ui.pdf_view import PdfView
 from imr_desktop.ui.render_service import OpenedDocument, RenderService
 from imr_desktop.ui.text_view import TextView
@@ -84,6 +85,9 @@ class MainWindow(QMainWindow):
         self._build_menus_and_toolbar()
         self._build_status_bar()
         self._wire()
+        # after _wire: reacts to a document after the window has (e.g. to its banner)
+        # scanned letters: offer, run and show OCR (ui/ocr_controller.py)
+        self.ocr = OcrController(self.session, self.banner, self.statusBar(), self)
         self._restore_layout()
         self._update_enabled()
         if store is None:
@@ -407,13 +411,11 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         layer = self.session.layer
         info = self.session.info
-        if layer is not None and info is not None and info.kind == "pdf" and not layer.text.strip():
-            self.banner.show_message(
-                "text",
-                f"{info.path.name} has no text layer (its pages are images, e.g. a "
-                "scan). The pages show, but text cannot be selected, found or tagged.",
-                "warning",
-            )
+        if layer is not None and info is not None and info.kind == "pdf":
+            # OCR text replaces the (empty) layer of a scan: views and panel follow it
+            if self.pdf_view.set_layer(layer):
+                self._attach_annotations()
+            self.ocr.text_complete()  # "no text layer: recognise?" or "recognised by OCR"
         if layer is not None:
             self.find_bar.set_text(layer.text)
         self._refresh_highlights()

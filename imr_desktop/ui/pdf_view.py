@@ -136,6 +136,19 @@ class PdfView(QAbstractScrollArea):
         self._request_visible()
         self.viewport().update()
 
+    def set_layer(self, layer: TextLayer) -> bool:
+        """Swap the text layer of the open document (OCR) without re-rendering pages;
+        True when it changed."""
+        if layer is self._layer:
+            return False
+        self._layer = layer
+        self._selection = None
+        self._anchor = None
+        self._highlight_cache.clear()
+        self.selectionChanged.emit()
+        self.viewport().update()
+        return True
+
     def clear(self) -> None:
         self._sizes, self._tops, self._layer = [], [], None
         self._cache.clear()
