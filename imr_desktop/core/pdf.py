@@ -94,7 +94,7 @@ def open_pdf(data: bytes, name: str, password: str | None = None) -> pymupdf.Doc
 def _draws_something(doc: pymupdf.Document, index: int) -> bool:
     try:
         return bool(doc[index].get_bboxlog())
-    except (pymupdf.FileDataError, RuntimeError, ValueError):
+    except Exception:  # any MuPDF error (e.g. FzErrorFormat: malformed page tree)
         return False
 
 
@@ -103,8 +103,17 @@ def repair_warnings() -> str:
     return pymupdf.TOOLS.mupdf_warnings(reset=True).strip()
 
 
+LETTER_SIZE = (612.0, 792.0)
+
+
 def page_size(doc: pymupdf.Document, index: int) -> tuple[float, float]:
-    rect = doc[index].rect
+    """A page's displayed size; US Letter for a page MuPDF cannot load (a damaged page
+    tree): it shows blank, and the probe's report names it, instead of the whole file
+    failing to open."""
+    try:
+        rect = doc[index].rect
+    except Exception:
+        return LETTER_SIZE
     return rect.width, rect.height
 
 
