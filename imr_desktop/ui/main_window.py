@@ -41,6 +41,7 @@ from imr_desktop.ui.annotation_panel import AnnotationPanel
 from imr_desktop.ui.banner import Banner
 from imr_desktop.ui.case_view import CaseView
 from imr_desktop.ui.document_session import DocumentSession
+from imr_desktop.ui.file_safety import FileSafety
 from imr_desktop.ui.find_bar import FindBar
 from imr_desktop.ui.highlights import Highlight
 from imr_desktop.ui.label_bar import LabelBar
@@ -85,9 +86,11 @@ class MainWindow(QMainWindow):
         self._build_menus_and_toolbar()
         self._build_status_bar()
         self._wire()
-        # after _wire: reacts to a document after the window has (e.g. to its banner)
+        # after _wire: these react to a document after the window has (e.g. its banner)
         # scanned letters: offer, run and show OCR (ui/ocr_controller.py)
         self.ocr = OcrController(self.session, self.banner, self.statusBar(), self)
+        # untrusted PDFs: the probe's findings, and links on request (ui/file_safety.py)
+        self.file_safety = FileSafety(self.pdf_view, self.session, self.banner, self)
         self._restore_layout()
         self._update_enabled()
         if store is None:

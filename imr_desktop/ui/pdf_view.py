@@ -262,6 +262,10 @@ class PdfView(QAbstractScrollArea):
         last = max(first, bisect.bisect_right(self._tops, bottom) - 1)
         return range(first, min(last, len(self._sizes) - 1) + 1)
 
+    def doc_point(self, point: QPointF) -> tuple[int, float, float] | None:
+        """(page, x, y in points) under a viewport point (used by ui/file_safety.py)."""
+        return self._viewport_to_doc(point)
+
     def _viewport_to_doc(self, point: QPointF) -> tuple[int, float, float] | None:
         """(page, x, y in points) for a viewport point, clamped to the nearest page."""
         if not self._sizes:
