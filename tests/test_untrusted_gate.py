@@ -173,6 +173,10 @@ def test_verdicts_are_cached_by_sha256(gate: ProbeGate, tmp_path: Path) -> None:
     started = time.monotonic()
     assert _check(gate, tmp_path, "renamed.pdf", data).ok  # same bytes, other name
     assert time.monotonic() - started < 0.05
+    # a cached refusal names the file it is about now, not the one first seen
+    zero = fuzzgen.zero_pages()
+    assert "first.pdf is damaged" in _refusal(gate, tmp_path, "first.pdf", zero)
+    assert _refusal(gate, tmp_path, "second.pdf", zero).startswith("second.pdf is damaged")
     # and on disk, for the next run of the app
     other = ProbeGate(cache_dir=gate.cache_dir)
     assert _check(other, tmp_path, "b.pdf", data).page_count == 2

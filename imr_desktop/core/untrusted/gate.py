@@ -16,7 +16,7 @@ import os
 import signal
 import threading
 import time
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -24,6 +24,7 @@ from imr_desktop.core.errors import DocumentError, PasswordRequired
 from imr_desktop.core.sandbox import GIB
 from imr_desktop.core.untrusted.probe import PROBE_VERSION, Link, ProbeReport
 
+_NAME = "\x00name\x00"  # stands for the file name in cached refusals (same bytes, any name)
 TIMEOUT_SECONDS = 8.0  # per file, from the request to the verdict (target: 10 s)
 MEMORY_LIMIT = int(1.5 * GIB)
 
@@ -133,15 +134,19 @@ class ProbeGate:
         if report is None:
             with self._lock:
                 report = self._ask(path, sha256, name, password, started)
+            if report.refusal is not None:  # cached by content: the name is filled in later
+                report = replace(report, refusal=report.refusal.replace(name, _NAME))
             if report.cacheable and password is None:
                 self._memory[key] = report
                 self._save(sha256, report)
         self.last_seconds = time.monotonic() - started
+        refusal = report.refusal.replace(_NAME, name) if report.refusal is not None else None
         if report.needs_password:
-            raise PasswordRequired(report.refusal or f"{name} is protected by a password.",
-                                   wrong=report.wrong_password)  # fmt: skip
-        if report.refusal is not None:
-            raise DocumentError(report.refusal)
+            raise PasswordRequired(
+                refusal or f"{name} is protected by a password.", wrong=report.wrong_password
+            )
+        if refusal is not None:
+            raise DocumentError(refusal)
         return report
 
     def _ask(
