@@ -30,8 +30,16 @@ def _image_pdf(pages: list[tuple[pymupdf.Rect, bytes]]) -> bytes:
     return data
 
 
-def fax_bytes(source: bytes, seed: int = 7, dpi: int = FAX_DPI) -> bytes:
-    """An image-only, fax-like copy of ``source`` (see the module docstring)."""
+def fax_bytes(
+    source: bytes,
+    seed: int = 7,
+    dpi: int = FAX_DPI,
+    transforms: list[pymupdf.Matrix] | None = None,
+) -> bytes:
+    """An image-only, fax-like copy of ``source`` (see the module docstring).
+
+    ``transforms``, when given, receives per page the matrix that maps a point of the
+    source page onto the fax page (where its ink ended up), for geometry tests."""
     rng = np.random.default_rng(seed)
     pages: list[tuple[pymupdf.Rect, bytes]] = []
     with pymupdf.open(stream=source, filetype="pdf") as doc:
@@ -49,6 +57,11 @@ def fax_bytes(source: bytes, seed: int = 7, dpi: int = FAX_DPI) -> bytes:
             grey = grey[:, : pix.width].astype(np.float32)
             w, h = round(page.rect.width * zoom), round(page.rect.height * zoom)
             top, left = (grey.shape[0] - h) // 2, (grey.shape[1] - w) // 2
+            if transforms is not None:
+                m = pymupdf.Matrix(zoom, zoom).prerotate(angle)
+                m.e -= pix.x + left  # pixmap origin, then the crop
+                m.f -= pix.y + top
+                transforms.append(m * pymupdf.Matrix(1 / zoom, 1 / zoom))
             grey = grey[top : top + h, left : left + w]
             grey += rng.normal(0.0, NOISE_SIGMA, grey.shape)
             specks = rng.random(grey.shape)
@@ -71,9 +84,15 @@ def scan_bytes(source: bytes, dpi: int = FAX_DPI) -> bytes:
 
 
 @functools.cache
+def fax_with_transforms(path: Path, seed: int = 7) -> tuple[bytes, tuple[pymupdf.Matrix, ...]]:
+    """``fax_bytes`` of a file and its per-page transforms, built once per test process."""
+    transforms: list[pymupdf.Matrix] = []
+    data = fax_bytes(path.read_bytes(), seed, transforms=transforms)
+    return data, tuple(transforms)
+
+
 def fax_of(path: Path, seed: int = 7) -> bytes:
-    """``fax_bytes`` of a file, built once per test process."""
-    return fax_bytes(path.read_bytes(), seed)
+    return fax_with_transforms(path, seed)[0]
 
 
 def word_recovery(reference: str, recognised: str) -> float:

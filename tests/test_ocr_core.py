@@ -10,7 +10,7 @@ import pymupdf
 import pytest
 
 from imr_desktop.core.document import load_document
-from imr_desktop.core.ocr import cache, engine, scan
+from imr_desktop.core.ocr import cache, engine, geometry, scan
 from imr_desktop.core.ocr.fields import repair_fields, valid_date
 from imr_desktop.core.ocr.tessdata import (
     APT_PACKAGE,
@@ -259,3 +259,63 @@ def test_load_document_uses_the_ocr_of_a_recognised_scan(image_only_pdf: Path) -
     again = load_document(image_only_pdf)
     assert again.text == "page 0\npage 1\n"
     assert again.extractor_version == engine.OCR_VERSION
+
+
+# ---------------------------------------------------------------------------- geometry
+def _line(words: list[tuple[str, float, float]], y0: float, y1: float) -> dict:
+    """A rawdict-like line: words as (text, x0, x1), all in one band y0..y1."""
+    chars = []
+    for k, (word, x0, x1) in enumerate(words):
+        if k:
+            chars.append({"c": " ", "bbox": (x0 - 4, y0, x0, y1)})
+        step = (x1 - x0) / len(word)
+        chars += [{"c": c, "bbox": (x0 + i * step, y0, x0 + (i + 1) * step, y1)}
+                  for i, c in enumerate(word)]  # fmt: skip
+    return {"bbox": (words[0][1], y0, words[-1][2], y1), "spans": [{"chars": chars}]}
+
+
+def test_fit_puts_boxes_on_the_page_skew_even_for_short_lines() -> None:
+    slope = 0.025  # a page turned ~1.4°
+    long_lines = []
+    for base in (100.0, 120.0, 140.0):
+        words = [
+            (w, 72 + 60 * k, 72 + 60 * k + 40)
+            for k, w in enumerate(["abcd", "efgh", "ijkl", "mnop", "qrst"])
+        ]
+        line = _line(words, base - 15, base + 15)  # the writer's tall, level band
+        line["ink"] = [
+            ((x0 + x1) / 2, base + slope * (x0 + x1) / 2, 10.0, 50.0) for _, x0, x1 in words
+        ]
+        long_lines.append(line)
+    short = _line([("ab", 300, 330), ("cd", 340, 370)], 145, 175)
+    short["ink"] = [(315, 160.0, 10.0, 50.0), (355, 160.0, 10.0, 50.0)]  # looks level
+    blocks = [{"bbox": (0, 0, 0, 0), "lines": [*long_lines, short]}]
+    geometry.fit(blocks)
+    for line in long_lines:
+        for ch in line["spans"][0]["chars"]:
+            _x0, y0, _x1, y1 = ch["bbox"]
+            assert y1 - y0 == pytest.approx(10.0)
+    first, last = long_lines[0]["spans"][0]["chars"][0], long_lines[0]["spans"][0]["chars"][-1]
+    rise = (last["bbox"][1] - first["bbox"][1]) / (last["bbox"][0] - first["bbox"][0])
+    assert rise == pytest.approx(slope, abs=1e-3)
+    a, b = short["spans"][0]["chars"][0], short["spans"][0]["chars"][-1]
+    assert b["bbox"][1] > a["bbox"][1]  # the short line follows the page, not its own guess
+    assert "ink" not in short
+
+
+def test_follow_skew_cuts_slanted_lines_at_word_starts_only() -> None:
+    text = "aaa bbb ccc ddd\nlevel line\n"
+    boxes: list[float] = []
+    for i in range(16):
+        y = 100 + 0.6 * i  # slants 9 pt over the line: more than a quarter box height
+        boxes += (10.0 * i, y, 10.0 * i + 9, y + 10)
+    for i in range(11):
+        boxes += (10.0 * i, 200.0, 10.0 * i + 9, 210.0)
+    page = PageChars(0, 612.0, 792.0, text, tuple(boxes), ((0, 15), (16, 26)))
+    cut = geometry.follow_skew(page)
+    assert cut.text == page.text and cut.boxes == page.boxes
+    assert cut.lines[-1] == (16, 26)  # a level line stays whole
+    pieces = cut.lines[:-1]
+    assert len(pieces) > 1 and pieces[0][0] == 0 and pieces[-1][1] == 15
+    for s, _e in pieces[1:]:
+        assert text[s - 1] == " " and text[s] != " "

@@ -1,9 +1,11 @@
 """Acceptance test for scanned letters: a corpus letter sent through a fax-like scan
 (200 dpi grey, turned 1–2°, noise, JPEG; ``tests/scangen.py``) is read back by the real
-OCR job (two worker processes) well enough to annotate and parse."""
+OCR job (two worker processes) well enough to parse, and with character boxes where the
+ink is, so clicking a word on the turned page selects that word."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pymupdf
@@ -12,6 +14,7 @@ from imr_desktop.core.document import load_document
 from imr_desktop.core.ocr import cache
 from imr_desktop.core.ocr.job import Finished, OcrJob
 from imr_desktop.core.structure import extract_structure
+from imr_desktop.core.textlayer import word_at
 from tests import scangen
 
 HEADER_FIELDS = (
@@ -55,3 +58,20 @@ def test_fax_like_letter_is_recognised_and_parsed(
     assert _value(got.final_outcome) == _value(want.final_outcome)
     for name in HEADER_FIELDS:  # the header table is read on its own, then validated
         assert _value(getattr(got, name)) == _value(getattr(want, name)), name
+
+    # every word of the original, clicked where its ink landed on the turned fax page,
+    # selects that word in the OCR text (as a double-click does)
+    _data, transforms = scangen.fax_with_transforms(letter)
+    layer = cache.layer_of(result.pages)
+    hits = total = 0
+    with pymupdf.open(letter) as original:
+        for page in original:
+            for x0, y0, x1, y1, word, *_ in page.get_text("words"):
+                if not re.fullmatch(r"[A-Za-z]{3,}", word):
+                    continue
+                at = pymupdf.Point((x0 + x1) / 2, (y0 + y1) / 2) * transforms[page.number]
+                caret = layer.caret_at(page.number, at.x, at.y)
+                span = word_at(layer.text, caret) if caret is not None else None
+                total += 1
+                hits += span is not None and layer.text[span[0] : span[1]] == word
+    assert total > 500 and hits / total >= 0.98, (hits, total)

@@ -19,7 +19,7 @@ from pathlib import Path
 import pymupdf
 
 from imr_desktop.core import pdf
-from imr_desktop.core.ocr import scan
+from imr_desktop.core.ocr import geometry, scan
 from imr_desktop.core.ocr.fields import repair_fields
 from imr_desktop.core.ocr.tessdata import LANGUAGE
 
@@ -89,14 +89,18 @@ def recognise(doc: pymupdf.Document, plan: PagePlan, piece: int, tessdata: Path)
         assert plan.band is not None
         band = pymupdf.Rect(plan.band)
         pix = scan.clean_table(page.get_pixmap(dpi=plan.dpi, clip=band, alpha=False), plan.dpi)
-        return _order_table_lines(_ocr(pix, band, tessdata))
+        blocks = _ocr(pix, band, tessdata)
+        geometry.measure(blocks, pix, band)
+        return _order_table_lines(blocks)
     strip = pymupdf.Rect(plan.strips[piece])
     pix = page.get_pixmap(dpi=plan.dpi, clip=strip, alpha=False)  # displayed orientation
     if plan.band is not None and strip.intersects(plan.band):
         # read on its own; left in, the table comes out as fragments
         hidden = (pymupdf.Rect(plan.band) & strip) - (strip.x0, strip.y0, strip.x0, strip.y0)
         pix.clear_with(255, pymupdf.IRect((hidden * (plan.dpi / 72)).irect))
-    return _ocr(pix, strip, tessdata)
+    blocks = _ocr(pix, strip, tessdata)
+    geometry.measure(blocks, pix, strip)  # where the words' ink is (for ``assemble``)
+    return blocks
 
 
 def assemble(plan: PagePlan, strips: list[list[Block]], table: list[Block]) -> OcrPage:
@@ -106,8 +110,9 @@ def assemble(plan: PagePlan, strips: list[list[Block]], table: list[Block]) -> O
         top = plan.band[1]
         at = next((k for k, b in enumerate(blocks) if b["bbox"][1] >= top), len(blocks))
         blocks[at:at] = table
+    geometry.fit(blocks)  # character boxes onto the (possibly skewed) ink
     chars = pdf.chars_from_rawdict({"blocks": blocks}, plan.index, plan.width, plan.height)
-    chars = _separate_lines(chars)
+    chars = _separate_lines(geometry.follow_skew(chars))
     text, notes = repair_fields(chars.text)
     if text != chars.text:
         chars = pdf.PageChars(plan.index, chars.width, chars.height, text, chars.boxes, chars.lines)
