@@ -294,7 +294,7 @@ def test_fit_puts_boxes_on_the_page_skew_even_for_short_lines() -> None:
     for line in long_lines:
         for ch in line["spans"][0]["chars"]:
             _x0, y0, _x1, y1 = ch["bbox"]
-            assert y1 - y0 == pytest.approx(10.0)
+            assert y1 - y0 == pytest.approx(10.0 * geometry.PAD)
     first, last = long_lines[0]["spans"][0]["chars"][0], long_lines[0]["spans"][0]["chars"][-1]
     rise = (last["bbox"][1] - first["bbox"][1]) / (last["bbox"][0] - first["bbox"][0])
     assert rise == pytest.approx(slope, abs=1e-3)

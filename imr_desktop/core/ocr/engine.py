@@ -112,7 +112,7 @@ def assemble(plan: PagePlan, strips: list[list[Block]], table: list[Block]) -> O
         blocks[at:at] = table
     geometry.fit(blocks)  # character boxes onto the (possibly skewed) ink
     chars = pdf.chars_from_rawdict({"blocks": blocks}, plan.index, plan.width, plan.height)
-    chars = _separate_lines(geometry.follow_skew(chars))
+    chars = geometry.separate(geometry.follow_skew(chars))
     text, notes = repair_fields(chars.text)
     if text != chars.text:
         chars = pdf.PageChars(plan.index, chars.width, chars.height, text, chars.boxes, chars.lines)
@@ -209,38 +209,3 @@ def _order_table_lines(blocks: list[Block]) -> list[Block]:
         max(ln["bbox"][3] for ln in ordered),
     )
     return [{"bbox": bbox, "lines": ordered}]
-
-
-def _separate_lines(page: pdf.PageChars) -> pdf.PageChars:
-    """Make neighbouring lines' boxes touch instead of overlap.
-
-    OCR boxes are as tall as Tesseract's line height, so consecutive lines overlap by a
-    few points; a click there would be ambiguous and a highlight would cover half the
-    next line. Each overlap is split at its middle.
-    """
-    boxes = list(page.boxes)
-    bands: list[list[float]] = []
-    for s, e in page.lines:
-        bands.append(
-            [
-                min(boxes[4 * i] for i in range(s, e)),
-                min(boxes[4 * i + 1] for i in range(s, e)),
-                max(boxes[4 * i + 2] for i in range(s, e)),
-                max(boxes[4 * i + 3] for i in range(s, e)),
-            ]
-        )
-    for k in range(len(page.lines) - 1):
-        a, b = bands[k], bands[k + 1]
-        side_by_side = a[2] <= b[0] or b[2] <= a[0]
-        if side_by_side or not (a[1] < b[1] < a[3]):
-            continue
-        cut = (a[3] + b[1]) / 2
-        (s, e), (s2, e2) = page.lines[k], page.lines[k + 1]
-        for i in range(s, e + 1):  # the line and its newline
-            boxes[4 * i + 3] = min(boxes[4 * i + 3], cut)
-            boxes[4 * i + 1] = min(boxes[4 * i + 1], boxes[4 * i + 3])
-        for i in range(s2, e2 + 1):
-            boxes[4 * i + 1] = max(boxes[4 * i + 1], cut)
-            boxes[4 * i + 3] = max(boxes[4 * i + 3], boxes[4 * i + 1])
-        b[1] = cut
-    return pdf.PageChars(page.index, page.width, page.height, page.text, tuple(boxes), page.lines)

@@ -12,6 +12,7 @@ works with level line bands) hit-tests and highlights them tightly. Text is unch
 
 from __future__ import annotations
 
+import itertools
 import math
 
 import pymupdf
@@ -20,6 +21,7 @@ from imr_desktop.core.pdf import PageChars
 
 _DARK = bytes(1 if v < 128 else 0 for v in range(256))
 MAX_SLOPE = math.tan(math.radians(5))  # more is not a scan's skew: keep the line level
+PAD = 1.12
 
 
 def _words(line: dict) -> list[list[dict]]:
@@ -103,7 +105,9 @@ def fit(blocks: list[dict]) -> None:
             ink = line.pop("ink", None)
             if not ink:
                 continue
-            height = _quantile([f[2] for f in ink], 0.75)
+            # a little air above and below, as a font's own box has: an outline drawn on
+            # the box must not run through the tops of the capitals
+            height = _quantile([f[2] for f in ink], 0.75) * PAD
             intercept = _weighted_median([f[1] - slope * f[0] for f in ink], [f[3] for f in ink])
             for span in line["spans"]:
                 for ch in span["chars"]:
@@ -158,3 +162,44 @@ def follow_skew(page: PageChars, tolerance: float = 0.25) -> PageChars:
                 height = max(boxes[4 * i + 3] - boxes[4 * i + 1], 1e-6)
         pieces.append((start, e))
     return PageChars(page.index, page.width, page.height, page.text, page.boxes, tuple(pieces))
+
+
+def separate(page: PageChars) -> PageChars:
+    """Make the boxes of neighbouring text lines touch instead of overlap.
+
+    Boxes padded for looks, or a line box Tesseract made too tall, can overlap the line
+    above or below; a click there would be ambiguous and a highlight would cover part of
+    the next line. Each overlap between a piece of one text line and a piece of the next
+    one above/below it is split at its middle.
+    """
+    boxes = list(page.boxes)
+    text = page.text
+
+    def band(s: int, e: int) -> list[float]:
+        return [
+            min(boxes[4 * i] for i in range(s, e)),
+            min(boxes[4 * i + 1] for i in range(s, e)),
+            max(boxes[4 * i + 2] for i in range(s, e)),
+            max(boxes[4 * i + 3] for i in range(s, e)),
+        ]
+
+    rows: list[list[tuple[int, int]]] = []  # the pieces of each text line
+    for s, e in page.lines:
+        if rows and text.count("\n", rows[-1][-1][1], s) == 0:
+            rows[-1].append((s, e))
+        else:
+            rows.append([(s, e)])
+    for upper, lower in itertools.pairwise(rows):
+        for s, e in upper:
+            for s2, e2 in lower:
+                a, b = band(s, e), band(s2, e2)
+                if a[2] <= b[0] or b[2] <= a[0] or not (a[1] < b[1] < a[3]):
+                    continue
+                cut = (a[3] + b[1]) / 2
+                for i in range(s, e + 1 if text[e : e + 1] == "\n" else e):
+                    boxes[4 * i + 3] = min(boxes[4 * i + 3], cut)
+                    boxes[4 * i + 1] = min(boxes[4 * i + 1], boxes[4 * i + 3])
+                for i in range(s2, e2 + 1 if text[e2 : e2 + 1] == "\n" else e2):
+                    boxes[4 * i + 1] = max(boxes[4 * i + 1], cut)
+                    boxes[4 * i + 3] = max(boxes[4 * i + 3], boxes[4 * i + 1])
+    return PageChars(page.index, page.width, page.height, page.text, tuple(boxes), page.lines)
