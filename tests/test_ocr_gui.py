@@ -163,3 +163,34 @@ def test_a_lost_ocr_cache_never_orphans_annotations(
     _recognise(qtbot, window)  # the same OCR gives the same text: nothing moves
     assert window.session.text == text
     assert [(r["start"], r["anchor_status"]) for r in live_rows(db)] == [(start, None)]
+
+
+def test_workers_boot_while_the_offer_is_shown_and_go_when_the_letter_does(
+    qtbot, tmp_path: Path, clean_scan_pdf: Path, letter_pdf: Path, tessdata: Path
+) -> None:
+    window = make_window(qtbot, tmp_path / "db.sqlite")
+    open_and_wait(qtbot, window, clean_scan_pdf)
+    assert window.ocr._prepared is None  # not while files are flicked through
+    qtbot.waitUntil(lambda: window.ocr._prepared is not None, timeout=5000)
+    prepared = window.ocr._prepared
+    assert len(prepared._procs) == 2  # booting while the offer is read
+    procs = list(prepared._procs)
+    open_and_wait(qtbot, window, letter_pdf)  # not recognised after all
+    assert window.ocr._prepared is None and all(p._closed for p in procs)
+    open_and_wait(qtbot, window, clean_scan_pdf)
+    qtbot.waitUntil(lambda: window.ocr._prepared is not None, timeout=5000)
+    procs = list(window.ocr._prepared._procs)
+    _recognise(qtbot, window)
+    assert all(p._closed for p in procs)  # the job used them and ended them
+    assert window.session.extractor_version.startswith("ocr-")
+
+
+def test_closing_the_window_ends_the_ocr_workers(
+    qtbot, tmp_path: Path, clean_scan_pdf: Path, tessdata: Path
+) -> None:
+    window = make_window(qtbot, tmp_path / "db.sqlite")
+    open_and_wait(qtbot, window, clean_scan_pdf)
+    _button(window, "Recognise text (OCR)").click()
+    procs = list(window.ocr.job._procs)
+    window.close()
+    assert all(p._closed for p in procs) and window.ocr.job is None

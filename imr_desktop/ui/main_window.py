@@ -925,6 +925,7 @@ class MainWindow(QMainWindow):
         qs.setValue("state", self.saveState())
         qs.sync()
         self._save_settings()
+        self.ocr.shutdown()  # OCR worker processes end with the window
         self.service.stop()
         if self.store is not None:
             self.store.close()

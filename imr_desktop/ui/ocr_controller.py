@@ -25,6 +25,7 @@ from imr_desktop.ui.document_session import DocumentSession
 KEY = "text"  # the banner message about this document's text layer
 OCR_BANNER = "Text recognised by OCR"
 POLL_MS = 100
+PREPARE_AFTER_MS = 800
 
 
 class OcrController(QObject):
@@ -44,6 +45,10 @@ class OcrController(QObject):
         self.session = session
         self.banner = banner
         self.job: OcrJob | None = None
+        self._prepared: OcrJob | None = None  # workers booted while the offer is shown
+        self._prepared_for = ""
+        self._prepare_timer = QTimer(self, singleShot=True, interval=PREPARE_AFTER_MS)
+        self._prepare_timer.timeout.connect(self._prepare)
         self._sha256 = ""
         self._timer = QTimer(self, interval=POLL_MS)
         self._timer.timeout.connect(self._poll)
@@ -56,7 +61,7 @@ class OcrController(QObject):
         session.opened.connect(lambda _info: self._document_changed())
         app = QCoreApplication.instance()
         if app is not None:
-            app.aboutToQuit.connect(self.cancel)
+            app.aboutToQuit.connect(self.shutdown)
 
     # ------------------------------------------------------------------ state
     @property
@@ -64,9 +69,16 @@ class OcrController(QObject):
         return self.job is not None
 
     def _document_changed(self) -> None:
+        self._prepare_timer.stop()
         if self.job is not None:
             self.cancel(quiet=True)
+        self._drop_prepared()
         self.badge.hide()
+
+    def _drop_prepared(self) -> None:
+        if self._prepared is not None:
+            self._prepared.cancel()
+            self._prepared = None
 
     def text_complete(self) -> None:
         """After the session has its text: say how it was read, or offer OCR."""
@@ -95,6 +107,9 @@ class OcrController(QObject):
         )
         if find_tessdata() is None:
             text += " " + INSTALL_HELP
+        else:
+            # after a moment, so flicking through files does not boot workers for each
+            self._prepare_timer.start()
         self.banner.show_message(
             KEY, text, "warning", actions=[("Recognise text (OCR)", self.start)]
         )
@@ -113,7 +128,11 @@ class OcrController(QObject):
                 f"{info.path.name} has changed on disk since it was opened; open it again "
                 "and then recognise its text."
             )
-        job = OcrJob(data, info.path.name, len(info.page_sizes))
+        job = self._prepared if self._prepared_for == info.sha256 else None
+        if job is None:
+            self._drop_prepared()
+            job = OcrJob(data, info.path.name, len(info.page_sizes))
+        self._prepared = None
         try:
             job.start()
         except OcrUnavailable as exc:
@@ -137,6 +156,28 @@ class OcrController(QObject):
         self._timer.start()
         self.started.emit()
         return True
+
+    def _prepare(self) -> None:
+        """Boot the OCR workers for the open scan (if it is still what was opened)."""
+        info = self.session.info
+        self._drop_prepared()
+        if info is None or self.job is not None or self.session.ocr_pages is not None:
+            return
+        try:
+            data = Path(info.path).read_bytes()
+            if hashlib.sha256(data).hexdigest() != info.sha256:
+                return
+            job = OcrJob(data, info.path.name, len(info.page_sizes))
+            job.prepare()
+        except (OSError, OcrUnavailable):
+            return  # said when the user asks for OCR
+        self._prepared, self._prepared_for = job, info.sha256
+
+    def shutdown(self) -> None:
+        """End every worker process (the window is closing)."""
+        self._prepare_timer.stop()
+        self.cancel(quiet=True)
+        self._drop_prepared()
 
     def cancel(self, *, quiet: bool = False) -> None:
         if self.job is None:

@@ -129,14 +129,15 @@ class OcrJob:
         self._results: mp.Queue | None = None
 
     # ------------------------------------------------------------------ control
-    def start(self) -> None:
-        """Start the workers; raises ``OcrUnavailable`` without language data."""
+    def prepare(self) -> None:
+        """Start the workers without giving them work yet: a Python and pymupdf take a
+        second to boot, which the GUI spends while the user reads the OCR offer.
+        Raises ``OcrUnavailable`` without language data."""
+        if self._procs:
+            return
         tessdata = self._tessdata or require_tessdata()
         ctx = mp.get_context("spawn")
         self._tasks, self._results = ctx.Queue(), ctx.Queue()
-        split = self.page_count <= SPLIT_UP_TO
-        for index in range(self.page_count):
-            self._tasks.put(("plan", index, split))
         for _ in range(self._workers_wanted):
             proc = ctx.Process(
                 target=_worker_main,
@@ -146,6 +147,14 @@ class OcrJob:
             )
             proc.start()
             self._procs.append(proc)
+
+    def start(self) -> None:
+        """Start recognising (the workers too, unless ``prepare`` did)."""
+        self.prepare()
+        assert self._tasks is not None
+        split = self.page_count <= SPLIT_UP_TO
+        for index in range(self.page_count):
+            self._tasks.put(("plan", index, split))
         self._started = time.monotonic()
         self._deadline = self._started + 15 + SECONDS_PER_PAGE * self.page_count
 
@@ -175,7 +184,7 @@ class OcrJob:
     # ------------------------------------------------------------------ progress
     def poll(self, timeout: float = 0.0) -> list[OcrEvent]:
         """Events since the last call; waits up to ``timeout`` seconds for the first."""
-        if self._done or self._results is None:
+        if self._done or self._results is None or not self._started:
             return []
         events: list[OcrEvent] = []
         got = False
