@@ -14,7 +14,7 @@ import pytest
 from imr_desktop.core.errors import DocumentError, PasswordRequired
 from imr_desktop.core.untrusted.gate import ProbeGate
 from imr_desktop.core.untrusted.links import is_safe_url
-from imr_desktop.core.untrusted.probe import ProbeReport
+from imr_desktop.core.untrusted.report import ProbeReport
 from tests import fuzzgen, pdfgen
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from PySide6.QtCore import QPoint, Qt
 
-from imr_desktop.core.untrusted.probe import Link
+from imr_desktop.core.untrusted.report import Link
 from tests import fuzzgen, pdfgen
 from tests.ui_helpers import make_window, open_and_wait
 from tests.untrusted_helpers import DECIDE_LIMIT_S, LaunchRecorder, clear_message, decide

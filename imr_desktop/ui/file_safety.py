@@ -15,7 +15,7 @@ from PySide6.QtGui import QDesktopServices, QMouseEvent
 from PySide6.QtWidgets import QMessageBox, QToolTip, QWidget
 
 from imr_desktop.core.untrusted.links import is_safe_url
-from imr_desktop.core.untrusted.probe import Link
+from imr_desktop.core.untrusted.report import Link
 from imr_desktop.ui.banner import Banner
 from imr_desktop.ui.document_session import DocumentSession
 from imr_desktop.ui.pdf_view import PdfView

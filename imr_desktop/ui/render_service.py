@@ -21,7 +21,7 @@ from imr_desktop.core import pdf
 from imr_desktop.core.document import SourceFile, decode_text, read_source
 from imr_desktop.core.errors import UserFacingError
 from imr_desktop.core.untrusted.gate import ProbeGate, shared_gate
-from imr_desktop.core.untrusted.probe import ProbeReport
+from imr_desktop.core.untrusted.report import ProbeReport
 
 
 @dataclass(frozen=True, slots=True)

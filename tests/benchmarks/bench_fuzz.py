@@ -100,14 +100,17 @@ def run(count: int, seed: int) -> dict:
             [sys.executable, __file__, "--child", str(corpus), "--start", str(start)],
             stdout=subprocess.PIPE,
             stderr=subprocess.DEVNULL,
-            text=True,
             env=env,
         )
         assert proc.stdout is not None
-        os.set_blocking(proc.stdout.fileno(), False)
+        fd = proc.stdout.fileno()
+        os.set_blocking(fd, False)
         current, last_line, buffer = start, time.monotonic(), ""
         while True:
-            chunk = proc.stdout.read()
+            try:
+                chunk = os.read(fd, 1 << 16).decode("utf-8")
+            except BlockingIOError:
+                chunk = ""
             if chunk:
                 buffer += chunk
                 last_line = time.monotonic()

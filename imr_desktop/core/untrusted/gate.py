@@ -22,7 +22,7 @@ from pathlib import Path
 
 from imr_desktop.core.errors import DocumentError, PasswordRequired
 from imr_desktop.core.sandbox import GIB
-from imr_desktop.core.untrusted.probe import PROBE_VERSION, Link, ProbeReport
+from imr_desktop.core.untrusted.report import PROBE_VERSION, Link, ProbeReport
 
 _NAME = "\x00name\x00"  # stands for the file name in cached refusals (same bytes, any name)
 TIMEOUT_SECONDS = 8.0  # per file, from the request to the verdict (target: 10 s)

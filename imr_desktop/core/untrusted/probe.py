@@ -12,86 +12,29 @@ Pages are checked in order within a time budget; a very long file gets the rest 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass, field
 
+import pymupdf
+
+from imr_desktop.core import pdf
 from imr_desktop.core.errors import DocumentError, PasswordRequired
 from imr_desktop.core.untrusted.links import is_safe_url
+from imr_desktop.core.untrusted.report import Link, ProbeReport
 
-PROBE_VERSION = 1
 BUDGET_SECONDS = 6.0  # for the page checks; the parent's hard timeout is longer
 # every page is drawn this small: all its content is interpreted and its images decoded
 # (sizes are checked first), at a fraction of the cost of a full-size drawing
 THUMB_ZOOM = 0.05
-# 11 x 17 in at 600 dpi is 67 MP; more is a bomb or not a letter (the app decodes a
-# whole image to draw it: this bounds that to ~210 MB)
+# 11 x 17 in at 600 dpi is 67 MP; more is a bomb or not a letter (some decoders hold a
+# whole image to draw it at any size: this bounds that to ~210 MB)
 MAX_IMAGE_PIXELS = 70_000_000
 # points (24 in): the app draws whole pages, up to 6x; a bigger page is not a letter and
 # at full zoom would need gigabytes
 MAX_PAGE_SIDE = 1728.0
 _MEMORY_ERRORS = ("malloc", "realloc", "calloc", "out of memory", "memory limit")
 
-RectT = tuple[float, float, float, float]
-
-
-@dataclass(frozen=True, slots=True)
-class Link:
-    page: int
-    rect: RectT  # displayed page coordinates, points
-    url: str
-
-
-@dataclass(frozen=True, slots=True)
-class ProbeReport:
-    """The verdict on one file. ``refusal`` is the user's message when it must not open."""
-
-    refusal: str | None = None
-    needs_password: bool = False
-    wrong_password: bool = False
-    page_count: int = 0
-    pages_checked: int = 0
-    repaired: bool = False
-    unreadable_pages: tuple[int, ...] = ()
-    links: tuple[Link, ...] = ()
-    ignored: tuple[str, ...] = ()  # active content present and never run/followed
-    seconds: float = 0.0
-    version: int = PROBE_VERSION
-    # deterministic verdicts may be cached by sha256; timeouts and crashes may not
-    cacheable: bool = True
-    notes: tuple[str, ...] = field(default=())
-
-    @property
-    def ok(self) -> bool:
-        return self.refusal is None and not self.needs_password
-
-    def warnings(self, name: str) -> list[str]:
-        """One clear line per thing the user should know about an opened file."""
-        out: list[str] = []
-        if self.unreadable_pages:
-            pages = ", ".join(str(p + 1) for p in self.unreadable_pages[:10])
-            more = "…" if len(self.unreadable_pages) > 10 else ""
-            out.append(
-                f"{len(self.unreadable_pages)} of its {self.page_count} pages cannot be read "
-                f"(page {pages}{more}); they show blank."
-            )
-        if self.pages_checked < self.page_count:
-            out.append(
-                f"{name} is very long: only its first {self.pages_checked} of "
-                f"{self.page_count} pages were checked before opening."
-            )
-        if self.ignored:
-            out.append(
-                f"{name} contains {', '.join(self.ignored)}; IMR Desktop never runs or "
-                "follows them."
-            )
-        return out
-
 
 def probe(data: bytes, name: str, password: str | None) -> ProbeReport:
-    """Check PDF bytes (call in the probe process; imports pymupdf)."""
-    import pymupdf
-
-    from imr_desktop.core import pdf
-
+    """Check PDF bytes (in the probe process, never the app's)."""
     started = time.monotonic()
     try:
         doc = pdf.open_pdf(data, name, password)
@@ -104,7 +47,7 @@ def probe(data: bytes, name: str, password: str | None) -> ProbeReport:
     except Exception as exc:  # any other MuPDF error while opening: damaged
         return ProbeReport(refusal=_damaged(name, exc))
     try:
-        return _check_pages(pymupdf, pdf, doc, name, started)
+        return _check_pages(doc, name, started)
     except MemoryError:
         return ProbeReport(refusal=_too_big(name))
     except Exception as exc:
@@ -125,7 +68,7 @@ def _too_big(name: str) -> str:
     )
 
 
-def _check_pages(pymupdf, pdf, doc, name: str, started: float) -> ProbeReport:  # type: ignore[no-untyped-def]
+def _check_pages(doc: pymupdf.Document, name: str, started: float) -> ProbeReport:
     count = doc.page_count
     repaired = bool(doc.is_repaired)
     unreadable: list[int] = []
@@ -208,7 +151,7 @@ _ACTIVE = {
 }
 
 
-def _document_level_actions(doc) -> list[str]:  # type: ignore[no-untyped-def]
+def _document_level_actions(doc: pymupdf.Document) -> list[str]:
     """Active content anywhere in the file, found by scanning object dictionaries (cheap,
     never executing anything). Used only to tell the user what was ignored."""
     found: set[str] = set()
