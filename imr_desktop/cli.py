@@ -66,8 +66,9 @@ def _gui_parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     if getattr(sys, "frozen", False):
-        # in a PyInstaller bundle the executable itself is the worker process that the
-        # GUI spawns for case packets: this runs the worker's job and exits there
+        # a frozen app is its own worker processes' executable (probe, OCR, packets):
+        # this runs a worker's job and exits there. Unfrozen, multiprocessing is not
+        # imported at start-up at all.
         import multiprocessing
 
         multiprocessing.freeze_support()

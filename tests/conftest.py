@@ -18,7 +18,7 @@ os.environ.setdefault("QT_QPA_FONTDIR", "/usr/share/fonts/truetype/dejavu")
 SHARED = Path(__file__).resolve().parents[1].parent / "shared"
 CORPUS = SHARED / "corpus"
 LETTERS = CORPUS / "letters"
-pytest_plugins = ["tests.fixtures_pdf"]
+pytest_plugins = ["tests.fixtures_pdf", "tests.fixtures_scan"]
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

@@ -97,4 +97,11 @@ def load_document(path: str | Path, password: str | None = None) -> LoadedDocume
     finally:
         doc.close()
     warnings = [w for w in [pdf.repair_warnings()] if w]
+    if not layer.text.strip():
+        # a scan recognised in the app: its OCR text is what was annotated
+        from imr_desktop.core.ocr import OCR_VERSION, cache
+
+        pages = cache.load(source.sha256)
+        if pages is not None and len(pages) == layer.page_count:
+            return LoadedDocument(source, cache.layer_of(pages), OCR_VERSION, warnings)
     return LoadedDocument(source, layer, pdf.EXTRACTOR_VERSION, warnings)

@@ -94,7 +94,7 @@ def open_pdf(data: bytes, name: str, password: str | None = None) -> pymupdf.Doc
 def _draws_something(doc: pymupdf.Document, index: int) -> bool:
     try:
         return bool(doc[index].get_bboxlog())
-    except (pymupdf.FileDataError, RuntimeError, ValueError):
+    except Exception:  # any MuPDF error (e.g. FzErrorFormat: malformed page tree)
         return False
 
 
@@ -103,8 +103,17 @@ def repair_warnings() -> str:
     return pymupdf.TOOLS.mupdf_warnings(reset=True).strip()
 
 
+LETTER_SIZE = (612.0, 792.0)
+
+
 def page_size(doc: pymupdf.Document, index: int) -> tuple[float, float]:
-    rect = doc[index].rect
+    """A page's displayed size; US Letter for a page MuPDF cannot load (a damaged page
+    tree): it shows blank, and the probe's report names it, instead of the whole file
+    failing to open."""
+    try:
+        rect = doc[index].rect
+    except Exception:
+        return LETTER_SIZE
     return rect.width, rect.height
 
 
@@ -145,6 +154,16 @@ def extract_page(doc: pymupdf.Document, index: int) -> PageChars:
     page = doc[index]
     raw = page.get_text("rawdict", flags=TEXT_FLAGS)
     matrix = page.rotation_matrix if page.rotation else None
+    rect = page.rect
+    return chars_from_rawdict(raw, index, rect.width, rect.height, matrix)
+
+
+def chars_from_rawdict(
+    raw: dict, index: int, width: float, height: float, matrix: pymupdf.Matrix | None = None
+) -> PageChars:
+    """``PageChars`` from a ``rawdict`` extraction; ``matrix`` maps its coordinates into
+    the displayed page (None when they already are). Shared by born-digital text and OCR
+    (``imr_desktop.core.ocr``), so both have the same geometry."""
     chars: list[str] = []
     boxes: list[float] = []
     lines: list[tuple[int, int]] = []
@@ -179,9 +198,8 @@ def extract_page(doc: pymupdf.Document, index: int) -> PageChars:
             boxes.extend((lx1, ly0, lx1, ly1))
     if matrix is not None:
         _rotate_boxes(boxes, matrix)
-    rect = page.rect
     text = clean_text("".join(chars))
-    return PageChars(index, rect.width, rect.height, text, tuple(boxes), tuple(lines))
+    return PageChars(index, width, height, text, tuple(boxes), tuple(lines))
 
 
 def _rotate_boxes(boxes: list[float], m: pymupdf.Matrix) -> None:

@@ -62,6 +62,11 @@ def _apply_look(app, settings) -> None:  # type: ignore[no-untyped-def]
 
 def run_gui(args: Namespace) -> int:
     started = process_start_time()
+    from imr_desktop.core.untrusted.gate import shared_gate
+
+    # the probe process that checks every PDF before it is opened boots while Qt loads,
+    # so the first letter does not wait for it (core/untrusted/gate.py)
+    shared_gate().start()
     from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 

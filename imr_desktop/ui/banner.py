@@ -2,8 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
+
 from PySide6.QtCore import Qt
-from PySide6.QtWidgets import QFrame, QHBoxLayout, QLabel, QToolButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QToolButton,
+    QVBoxLayout,
+    QWidget,
+)
 
 STYLES = {
     "info": ("#e8f1fd", "#1c4f8f", "#9bbfee"),
@@ -24,7 +34,18 @@ class Banner(QFrame):
         self._messages: dict[str, QFrame] = {}
         self.hide()
 
-    def show_message(self, key: str, text: str, severity: str = "info") -> None:
+    def show_message(
+        self,
+        key: str,
+        text: str,
+        severity: str = "info",
+        *,
+        actions: Sequence[tuple[str, Callable[[], None]]] = (),
+        widgets: Sequence[QWidget] = (),
+        closable: bool = True,
+    ) -> None:
+        """Show (or replace) message ``key``; ``actions`` become push buttons after the
+        text, ``widgets`` (e.g. a progress bar) are placed between the two."""
         self.clear_message(key)
         bg, fg, border = STYLES[severity]
         row = QFrame(self)
@@ -40,6 +61,19 @@ class Banner(QFrame):
         label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         label.setAccessibleName(f"{severity} message")
         layout.addWidget(label, 1)
+        for widget in widgets:
+            widget.setParent(row)
+            layout.addWidget(widget)
+        for text_, callback in actions:
+            button = QPushButton(text_, row)
+            button.setObjectName(f"banner_{key}_action")
+            button.clicked.connect(lambda _c=False, cb=callback: cb())
+            layout.addWidget(button)
+        if not closable:
+            self._rows.addWidget(row)
+            self._messages[key] = row
+            self.show()
+            return
         close = QToolButton(row)
         close.setText("✕")
         close.setAutoRaise(True)
@@ -59,6 +93,10 @@ class Banner(QFrame):
 
     def has_message(self, key: str) -> bool:
         return key in self._messages
+
+    def actions(self, key: str) -> list[QPushButton]:
+        row = self._messages.get(key)
+        return row.findChildren(QPushButton) if row else []
 
     def message_text(self, key: str) -> str:
         row = self._messages.get(key)

@@ -12,13 +12,15 @@ from pathlib import Path
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from imr_desktop.core import pdf
+from imr_desktop.core import ocr, pdf
 from imr_desktop.core.analysis import ensure_structure, ensure_suggestions
 from imr_desktop.core.anchoring import apply_reanchoring
 from imr_desktop.core.document import TEXT_EXTRACTOR_VERSION
 from imr_desktop.core.errors import StoreError, UserFacingError
 from imr_desktop.core.labels import LabelSet
 from imr_desktop.core.model import DocumentRecord
+from imr_desktop.core.ocr import OcrPage
+from imr_desktop.core.ocr import cache as ocr_cache
 from imr_desktop.core.session import AnnotationSet
 from imr_desktop.core.store import Store
 from imr_desktop.core.structure import LetterStructure
@@ -51,6 +53,9 @@ class DocumentSession(QObject):
         self.annotations: AnnotationSet | None = None
         self.structure: LetterStructure | None = None
         self.labels: LabelSet | None = None  # set by the window; needed for suggestions
+        # how the text was read: pdf.EXTRACTOR_VERSION, TEXT_EXTRACTOR_VERSION or OCR's
+        self.extractor_version = pdf.EXTRACTOR_VERSION
+        self.ocr_pages: list[OcrPage] | None = None  # set when the text came from OCR
         self.undo_stack = QUndoStack(self)
         self._pending_path = ""
         self._pending_generation = -1
@@ -80,6 +85,10 @@ class DocumentSession(QObject):
             return
         self.info = info
         self.undo_stack.clear()
+        self.extractor_version = (
+            pdf.EXTRACTOR_VERSION if info.kind == "pdf" else TEXT_EXTRACTOR_VERSION
+        )
+        self.ocr_pages = None
         if info.kind == "text":
             assert info.text is not None
             self.layer = TextLayer.from_plain_text(info.text)
@@ -112,9 +121,34 @@ class DocumentSession(QObject):
         if self.layer.complete:
             self._text_done()
 
+    # ------------------------------------------------------------------ OCR
+    def adopt_ocr(self, pages: list[OcrPage]) -> None:
+        """Use recognised text (``ui/ocr_controller.py``) as this scan's text layer; it
+        is stored, re-anchored and parsed exactly like born-digital text."""
+        assert self.info is not None
+        self.layer = ocr_cache.layer_of(pages)
+        self.extractor_version = ocr.OCR_VERSION
+        self.ocr_pages = list(pages)
+        if self.annotations is not None:
+            self.annotations.text = self.layer.text
+        self._text_done()
+
+    def _adopt_cached_ocr(self) -> None:
+        """A scan recognised before reopens with the same text (and so its annotations)."""
+        assert self.info is not None
+        pages = ocr_cache.load(self.info.sha256)
+        if pages is not None and len(pages) == len(self.info.page_sizes):
+            self.layer = ocr_cache.layer_of(pages)
+            self.extractor_version = ocr.OCR_VERSION
+            self.ocr_pages = pages
+            if self.annotations is not None:
+                self.annotations.text = self.layer.text
+
     def _text_done(self) -> None:
         assert self.info is not None and self.layer is not None
-        if self._store_usable() and not self.store.read_only:
+        if self.info.kind == "pdf" and not self.layer.text.strip() and self.ocr_pages is None:
+            self._adopt_cached_ocr()
+        if self._store_usable() and not self.store.read_only and self._text_may_replace():
             try:
                 self._reanchor_if_text_changed()
                 self.store.upsert_document(self._record(with_text=True))
@@ -143,8 +177,11 @@ class DocumentSession(QObject):
         new_sha = self.layer.sha256()
         if stored is None or not stored.text_sha256 or stored.text_sha256 == new_sha:
             return
-        version = pdf.EXTRACTOR_VERSION if self.info.kind == "pdf" else TEXT_EXTRACTOR_VERSION
-        results = apply_reanchoring(self.store, self.info.sha256, self.layer.text, new_sha, version)
+        if not (stored.text or "").strip():
+            return  # nothing can be anchored on an empty text (a scan before its OCR)
+        results = apply_reanchoring(
+            self.store, self.info.sha256, self.layer.text, new_sha, self.extractor_version
+        )
         if self.annotations is not None:
             self.annotations.reload()
         orphans = sum(1 for r in results if r.status == "orphan")
@@ -161,12 +198,17 @@ class DocumentSession(QObject):
             size=info.size,
             text=layer.text if with_text else None,
             text_sha256=layer.sha256() if with_text else None,
-            extractor_version=(
-                pdf.EXTRACTOR_VERSION if info.kind == "pdf" else TEXT_EXTRACTOR_VERSION
-            )
-            if with_text
-            else None,
+            extractor_version=self.extractor_version if with_text else None,
         )
+
+    def _text_may_replace(self) -> bool:
+        """An empty reading (a scan whose OCR cache is gone) never replaces stored text:
+        that would orphan every annotation on it."""
+        assert self.store is not None and self.info is not None and self.layer is not None
+        if self.layer.text.strip():
+            return True
+        stored = self.store.document(self.info.sha256)
+        return stored is None or not (stored.text or "").strip()
 
     @property
     def text_complete(self) -> bool:

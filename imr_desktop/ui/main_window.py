@@ -42,10 +42,12 @@ from imr_desktop.ui.annotation_panel import AnnotationPanel
 from imr_desktop.ui.banner import Banner
 from imr_desktop.ui.case_view import CaseView
 from imr_desktop.ui.document_session import DocumentSession
+from imr_desktop.ui.file_safety import FileSafety
 from imr_desktop.ui.find_bar import FindBar
 from imr_desktop.ui.highlights import Highlight
 from imr_desktop.ui.label_bar import LabelBar
 from imr_desktop.ui.label_manager import LabelManagerDialog
+from imr_desktop.ui.ocr_controller import OcrController
 from imr_desktop.ui.pdf_view import PdfView
 from imr_desktop.ui.render_service import OpenedDocument, RenderService
 from imr_desktop.ui.text_view import TextView
@@ -88,6 +90,11 @@ class MainWindow(QMainWindow):
         self._build_menus_and_toolbar()
         self._build_status_bar()
         self._wire()
+        # after _wire: these react to a document after the window has (e.g. its banner)
+        # scanned letters: offer, run and show OCR (ui/ocr_controller.py)
+        self.ocr = OcrController(self.session, self.banner, self.statusBar(), self)
+        # untrusted PDFs: the probe's findings, and links on request (ui/file_safety.py)
+        self.file_safety = FileSafety(self.pdf_view, self.session, self.banner, self)
         self._restore_layout()
         self._install_shell()
         self._install_library()
@@ -432,13 +439,11 @@ class MainWindow(QMainWindow):
         self.statusBar().clearMessage()
         layer = self.session.layer
         info = self.session.info
-        if layer is not None and info is not None and info.kind == "pdf" and not layer.text.strip():
-            self.banner.show_message(
-                "text",
-                f"{info.path.name} has no text layer (its pages are images, e.g. a "
-                "scan). The pages show, but text cannot be selected, found or tagged.",
-                "warning",
-            )
+        if layer is not None and info is not None and info.kind == "pdf":
+            # OCR text replaces the (empty) layer of a scan: views and panel follow it
+            if self.pdf_view.set_layer(layer):
+                self._attach_annotations()
+            self.ocr.text_complete()  # "no text layer: recognise?" or "recognised by OCR"
         if layer is not None:
             self.find_bar.set_text(layer.text)
         self._refresh_highlights()
@@ -981,6 +986,7 @@ class MainWindow(QMainWindow):
         qs.sync()
         self._save_settings()
         self.library.shutdown()
+        self.ocr.shutdown()  # OCR worker processes end with the window
         self.service.stop()
         if self.store is not None:
             self.store.close()

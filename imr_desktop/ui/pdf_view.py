@@ -136,6 +136,19 @@ class PdfView(QAbstractScrollArea):
         self._request_visible()
         self.viewport().update()
 
+    def set_layer(self, layer: TextLayer) -> bool:
+        """Swap the text layer of the open document (OCR) without re-rendering pages;
+        True when it changed."""
+        if layer is self._layer:
+            return False
+        self._layer = layer
+        self._selection = None
+        self._anchor = None
+        self._highlight_cache.clear()
+        self.selectionChanged.emit()
+        self.viewport().update()
+        return True
+
     def clear(self) -> None:
         self._sizes, self._tops, self._layer = [], [], None
         self._cache.clear()
@@ -248,6 +261,10 @@ class PdfView(QAbstractScrollArea):
         first = max(0, bisect.bisect_right(self._tops, top) - 1)
         last = max(first, bisect.bisect_right(self._tops, bottom) - 1)
         return range(first, min(last, len(self._sizes) - 1) + 1)
+
+    def doc_point(self, point: QPointF) -> tuple[int, float, float] | None:
+        """(page, x, y in points) under a viewport point (used by ui/file_safety.py)."""
+        return self._viewport_to_doc(point)
 
     def _viewport_to_doc(self, point: QPointF) -> tuple[int, float, float] | None:
         """(page, x, y in points) for a viewport point, clamped to the nearest page."""

@@ -11,7 +11,7 @@ page the user is looking at never waits behind the whole document.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
@@ -20,6 +20,8 @@ from PySide6.QtGui import QImage
 from imr_desktop.core import pdf
 from imr_desktop.core.document import SourceFile, decode_text, read_source
 from imr_desktop.core.errors import UserFacingError
+from imr_desktop.core.untrusted.gate import ProbeGate, shared_gate
+from imr_desktop.core.untrusted.report import ProbeReport
 
 
 @dataclass(frozen=True, slots=True)
@@ -32,6 +34,7 @@ class OpenedDocument:
     text: str | None  # whole text for text documents; PDFs deliver theirs page by page
     warnings: str
     generation: int
+    probe: ProbeReport | None = None  # the probe process's report (PDFs)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,15 +87,18 @@ class _Worker(QObject):
             return OpenedDocument(
                 source.path, source.sha256, "text", len(source.data), (), text, "", request
             )
+        # untrusted file: a probe process reads it first, under limits (core/untrusted)
+        report = self._service.gate.check(source.path, source.sha256, source.name, password)
         doc = pdf.open_pdf(source.data, source.name, password)
         sizes = tuple(pdf.page_size(doc, i) for i in range(doc.page_count))
         warnings = pdf.repair_warnings()
         self._close()
         self._doc = doc
         self._next_text_page = 0
-        return OpenedDocument(
+        opened = OpenedDocument(
             source.path, source.sha256, "pdf", len(source.data), sizes, None, warnings, request
         )
+        return replace(opened, probe=report)
 
     def _close(self) -> None:
         if self._doc is not None:
@@ -153,8 +159,10 @@ class RenderService(QObject):
     _text = Signal(int)
     _shutdown = Signal()
 
-    def __init__(self, parent: QObject | None = None) -> None:
+    def __init__(self, parent: QObject | None = None, gate: ProbeGate | None = None) -> None:
         super().__init__(parent)
+        self.gate = gate or shared_gate()
+        self.gate.start()  # no-op when already running
         self.generation = 0
         self._requests = 0
         self._lock = threading.Lock()

@@ -1,0 +1,211 @@
+"""OCR of scanned pages into the same ``PageChars`` geometry as born-digital text.
+
+Runs in worker processes (see ``job.py``): pymupdf is not thread-safe and OCR costs
+seconds a page. A page is rendered at its scan's native resolution and read by the
+Tesseract built into MuPDF (``Pixmap.pdfocr_tobytes``: a one-page PDF whose invisible
+text sits on the words); its ``rawdict`` gives one box per character, converted by the
+same code as born-digital text, so selection, highlights and exports work unchanged.
+
+Work is cut into pieces so two processes stay busy on short letters: ``plan_page`` (fast)
+decides resolution, the header table band and where a page can be cut between lines;
+``recognise`` OCRs one piece; ``assemble`` (pure Python) puts a page back together.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import pymupdf
+
+from imr_desktop.core import pdf
+from imr_desktop.core.ocr import geometry, scan
+from imr_desktop.core.ocr.fields import repair_fields
+from imr_desktop.core.ocr.tessdata import LANGUAGE
+
+# the CID flag is left out on purpose: OCR text is real Unicode
+OCR_FLAGS = pymupdf.TEXT_PRESERVE_WHITESPACE | pymupdf.TEXT_MEDIABOX_CLIP
+# Bump when the way OCR text is made changes (re-anchoring keys on it). Starts "ocr-":
+# exports and the UI tell OCR text from born-digital text by that prefix.
+OCR_VERSION = f"ocr-1/tesseract-{LANGUAGE}/mupdf-{pymupdf.VersionFitz}"
+DESCENDER = 0.22  # OCR boxes stop at the baseline; extend them over descenders
+
+RectT = tuple[float, float, float, float]
+Block = dict  # a rawdict text block, trimmed to what ``chars_from_rawdict`` reads
+
+
+def is_ocr_version(extractor_version: str | None) -> bool:
+    return bool(extractor_version) and str(extractor_version).startswith("ocr-")
+
+
+@dataclass(frozen=True, slots=True)
+class OcrPage:
+    """One page as read: its characters, at what resolution, what was repaired."""
+
+    chars: pdf.PageChars
+    dpi: int  # 0: the page had a text layer and was not OCR'd
+    notes: tuple[str, ...] = ()
+
+    @property
+    def recognised(self) -> bool:
+        return self.dpi > 0
+
+
+@dataclass(frozen=True, slots=True)
+class PagePlan:
+    """How to OCR one page: ``strips`` cover it top to bottom; ``band`` is its header
+    table (read separately, blanked in the strips)."""
+
+    index: int
+    width: float
+    height: float
+    dpi: int
+    strips: tuple[RectT, ...]
+    band: RectT | None
+
+
+def plan_page(doc: pymupdf.Document, index: int, *, split: bool) -> PagePlan | OcrPage:
+    """An ``OcrPage`` straight away for a page with a text layer, else a plan."""
+    page = doc[index]
+    if page.get_text("text", flags=pdf.TEXT_FLAGS).strip():
+        return OcrPage(pdf.extract_page(doc, index), 0)
+    dpi = scan.native_dpi(page) or scan.DEFAULT_DPI
+    band = scan.find_header_band(page) if index == 0 else None
+    rect = page.rect
+    strips: tuple[RectT, ...] = (tuple(rect),)
+    if split:
+        cut = scan.find_cut(page, below=band.y1 if band else rect.y0)
+        if cut is not None:
+            strips = ((rect.x0, rect.y0, rect.x1, cut), (rect.x0, cut, rect.x1, rect.y1))
+    return PagePlan(
+        index, rect.width, rect.height, dpi, strips, tuple(band) if band is not None else None
+    )
+
+
+def recognise(doc: pymupdf.Document, plan: PagePlan, piece: int, tessdata: Path) -> list[Block]:
+    """OCR strip ``piece`` of a plan (-1: its header table); blocks in page points."""
+    page = doc[plan.index]
+    if piece < 0:
+        assert plan.band is not None
+        band = pymupdf.Rect(plan.band)
+        pix = scan.clean_table(page.get_pixmap(dpi=plan.dpi, clip=band, alpha=False), plan.dpi)
+        blocks = _ocr(pix, band, tessdata)
+        geometry.measure(blocks, pix, band)
+        return _order_table_lines(blocks)
+    strip = pymupdf.Rect(plan.strips[piece])
+    pix = page.get_pixmap(dpi=plan.dpi, clip=strip, alpha=False)  # displayed orientation
+    if plan.band is not None and strip.intersects(plan.band):
+        # read on its own; left in, the table comes out as fragments
+        hidden = (pymupdf.Rect(plan.band) & strip) - (strip.x0, strip.y0, strip.x0, strip.y0)
+        pix.clear_with(255, pymupdf.IRect((hidden * (plan.dpi / 72)).irect))
+    blocks = _ocr(pix, strip, tessdata)
+    geometry.measure(blocks, pix, strip)  # where the words' ink is (for ``assemble``)
+    return blocks
+
+
+def assemble(plan: PagePlan, strips: list[list[Block]], table: list[Block]) -> OcrPage:
+    """Put a page back together from its pieces (pure Python: runs in any process)."""
+    blocks = [b for blocks in strips for b in blocks]
+    if plan.band is not None and table:
+        top = plan.band[1]
+        at = next((k for k, b in enumerate(blocks) if b["bbox"][1] >= top), len(blocks))
+        blocks[at:at] = table
+    geometry.fit(blocks)  # character boxes onto the (possibly skewed) ink
+    chars = pdf.chars_from_rawdict({"blocks": blocks}, plan.index, plan.width, plan.height)
+    chars = geometry.separate(geometry.follow_skew(chars))
+    text, notes = repair_fields(chars.text)
+    if text != chars.text:
+        chars = pdf.PageChars(plan.index, chars.width, chars.height, text, chars.boxes, chars.lines)
+    return OcrPage(chars, plan.dpi, tuple(n.message(plan.index) for n in notes))
+
+
+def ocr_page(doc: pymupdf.Document, index: int, tessdata: Path) -> OcrPage:
+    """One page in this process, start to finish (tests, small jobs)."""
+    plan = plan_page(doc, index, split=False)
+    if isinstance(plan, OcrPage):
+        return plan
+    strips = [recognise(doc, plan, k, tessdata) for k in range(len(plan.strips))]
+    table = recognise(doc, plan, -1, tessdata) if plan.band else []
+    return assemble(plan, strips, table)
+
+
+# ---------------------------------------------------------------------------- helpers
+def _ocr(pix: pymupdf.Pixmap, target: pymupdf.Rect, tessdata: Path) -> list[Block]:
+    """OCR a pixmap that shows ``target`` (page points); text blocks in page points.
+
+    Coordinates are mapped here rather than with a textpage matrix: MuPDF clips text to
+    the OCR page's own media box *after* applying the matrix, which would drop every
+    piece not at the top of the page.
+    """
+    ocr_pdf = pymupdf.open(
+        stream=pix.pdfocr_tobytes(compress=False, language=LANGUAGE, tessdata=str(tessdata)),
+        filetype="pdf",
+    )
+    try:
+        ocr = ocr_pdf[0]
+        sx = target.width / ocr.rect.width
+        sy = target.height / ocr.rect.height
+        raw = ocr.get_text("rawdict", flags=OCR_FLAGS)
+    finally:
+        ocr_pdf.close()
+    ox, oy = target.x0, target.y0
+
+    def place(b: tuple[float, float, float, float]) -> RectT:
+        return (ox + b[0] * sx, oy + b[1] * sy, ox + b[2] * sx, oy + b[3] * sy)
+
+    out: list[Block] = []
+    for block in raw["blocks"]:
+        if block.get("type", 0) != 0:
+            continue
+        lines = []
+        for line in block["lines"]:
+            spans = []
+            for span in line["spans"]:
+                chars = []
+                for ch in span["chars"]:
+                    x0, y0, x1, y1 = place(ch["bbox"])
+                    chars.append({"c": ch["c"], "bbox": (x0, y0, x1, y1 + DESCENDER * (y1 - y0))})
+                spans.append({"chars": chars})
+            lines.append({"bbox": place(line["bbox"]), "spans": spans})
+        out.append({"bbox": place(block["bbox"]), "lines": lines})
+    return out
+
+
+def _line_text(line: dict) -> str:
+    return "".join(ch["c"] for span in line["spans"] for ch in span["chars"]).strip()
+
+
+def _order_table_lines(blocks: list[Block]) -> list[Block]:
+    """One block, lines in the order a label table is read: a label that wraps in its
+    cell ("Application" / "Received:") is kept together, before the value beside it."""
+    lines = [ln for b in blocks for ln in b["lines"]]
+    ordered: list[dict] = []
+    for line in lines:
+        if any(line is x for x in ordered):
+            continue
+        ordered.append(line)
+        text = _line_text(line)
+        if not text or text.endswith(":") or any(c.isdigit() for c in text):
+            continue
+        x0, _y0, _x1, y1 = line["bbox"]
+        height = line["bbox"][3] - line["bbox"][1]
+        for other in lines:
+            ox0, oy0 = other["bbox"][0], other["bbox"][1]
+            if (
+                other is not line
+                and not any(other is x for x in ordered)
+                and abs(ox0 - x0) < 8
+                and -0.2 * height <= oy0 - y1 <= 0.8 * height
+                and _line_text(other).endswith(":")
+            ):
+                ordered.append(other)  # the rest of the label, right after its start
+                break
+    if not ordered:
+        return []
+    bbox = (
+        min(ln["bbox"][0] for ln in ordered),
+        min(ln["bbox"][1] for ln in ordered),
+        max(ln["bbox"][2] for ln in ordered),
+        max(ln["bbox"][3] for ln in ordered),
+    )
+    return [{"bbox": bbox, "lines": ordered}]

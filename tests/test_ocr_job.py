@@ -1,0 +1,80 @@
+"""The OCR job's process handling: progress, cancel, missing language data, dead workers."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from imr_desktop.core.ocr import tessdata as tessdata_module
+from imr_desktop.core.ocr.job import Failed, Finished, OcrJob, Progress
+from imr_desktop.core.ocr.tessdata import APT_PACKAGE, OcrUnavailable
+from tests import pdfgen, scangen
+
+
+def _scan(pages: int) -> bytes:
+    return scangen.scan_bytes(pdfgen.letter_bytes(pages))
+
+
+def test_progress_grows_and_ends_with_every_page(tessdata: Path) -> None:
+    job = OcrJob(_scan(2), "scan.pdf", 2, tessdata=tessdata)
+    job.start()
+    fractions: list[float] = []
+    end = time.monotonic() + 300
+    result = None
+    while result is None and time.monotonic() < end:
+        for event in job.poll(timeout=0.2):
+            if isinstance(event, Progress):
+                fractions.append(event.fraction)
+            else:
+                result = event
+    assert isinstance(result, Finished)
+    assert fractions == sorted(fractions) and fractions[-1] == 1.0 and len(fractions) >= 3
+    assert [p.chars.index for p in result.pages] == [0, 1]
+    assert "Page 2 of 2" in result.pages[1].chars.text
+    assert not job.running
+
+
+def test_cancel_stops_the_workers_at_once(tessdata: Path) -> None:
+    job = OcrJob(_scan(4), "scan.pdf", 4, tessdata=tessdata)
+    job.start()
+    procs = list(job._procs)
+    assert len(procs) == 2
+    while not any(isinstance(e, Progress) for e in job.poll(timeout=0.2)):
+        pass
+    started = time.monotonic()
+    job.cancel()
+    assert time.monotonic() - started < 3
+    assert all(p._closed for p in procs)  # killed, joined and closed
+    assert job.poll() == [] and not job.running
+
+
+def test_without_language_data_nothing_starts(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(tessdata_module, "find_tessdata", lambda environ=None: None)
+    job = OcrJob(_scan(1), "scan.pdf", 1)
+    with pytest.raises(OcrUnavailable, match=APT_PACKAGE):
+        job.start()
+    assert job._procs == []
+
+
+def test_a_dead_worker_fails_the_job_with_a_message(tessdata: Path) -> None:
+    job = OcrJob(_scan(3), "scan.pdf", 3, tessdata=tessdata)
+    job.start()
+    job._procs[0].kill()
+    end = time.monotonic() + 60
+    events: list = []
+    while time.monotonic() < end and not any(isinstance(e, Failed | Finished) for e in events):
+        events += job.poll(timeout=0.2)
+    failed = [e for e in events if isinstance(e, Failed)]
+    assert failed, events
+    assert "scan.pdf" in failed[0].message and "stopped unexpectedly" in failed[0].message
+    assert not job.running
+
+
+def test_a_damaged_file_fails_cleanly(tessdata: Path) -> None:
+    job = OcrJob(b"%PDF-1.7\n garbage", "junk.pdf", 1, tessdata=tessdata)
+    job.start()
+    result = job.wait(timeout=60)
+    assert isinstance(result, Failed)
+    assert result.message.startswith("Text recognition of junk.pdf failed")
