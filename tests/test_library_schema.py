@@ -112,3 +112,70 @@ def test_what_the_library_adds_to_the_database(corpus_dir: Path, tmp_path: Path)
     assert fts < 0.5 * text
     assert fts + library < 0.9 * text
     store.close()
+
+
+def _v4_write(conn, sha256, derived, *, new=False) -> None:  # type: ignore[no-untyped-def]
+    """What ``derive.write`` stored under schema 4 (before the outcome columns)."""
+    from imr_desktop.core.library.record import category_names
+
+    doc_id = conn.execute(
+        "UPDATE catalog SET case_number = ?, decision_date = ?, final_outcome = ?, "
+        "specialties = ?, item_count = ?, categories = ?, layout = ?, derived_key = ? "
+        "WHERE sha256 = ? RETURNING doc_id",
+        [
+            derived.case_number,
+            derived.decision_date,
+            derived.final_outcome,
+            "; ".join(derived.specialties),
+            len(derived.items),
+            category_names(derived.categories),
+            derived.layout,
+            derived.key,
+            sha256,
+        ],
+    ).fetchone()[0]
+    for k, it in enumerate(derived.items):
+        conn.execute(
+            "INSERT INTO catalog_items (doc_id, idx, request, heading, outcome, category) "
+            "VALUES (?, ?, ?, ?, ?, ?)",
+            [doc_id, k, it.request, it.heading, it.outcome, it.category],
+        )
+        for source in it.sources:
+            conn.execute(
+                "INSERT OR IGNORE INTO catalog_guidelines (doc_id, idx, source) VALUES (?, ?, ?)",
+                [doc_id, k, source],
+            )
+    for s in derived.specialties:
+        conn.execute(
+            "INSERT OR IGNORE INTO catalog_specialties (doc_id, specialty) VALUES (?, ?)",
+            [doc_id, s],
+        )
+
+
+def test_migration_5_fills_the_outcome_columns_of_a_schema_4_library(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imr_desktop.core.library import stats
+
+    fresh = Store.open(tmp_path / "fresh" / "lib.sqlite")
+    build_known_library(fresh, tmp_path / "letters")
+    expected = stats.compute(fresh)
+    fresh.close()
+
+    path = tmp_path / "v4" / "lib.sqlite"
+    v4 = store_module.MIGRATIONS.index(schema.v4_library) + 1
+    with monkeypatch.context() as m:
+        m.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:v4])
+        m.setattr(store_module, "SCHEMA_VERSION", v4)
+        m.setattr(derive, "write", _v4_write)
+        old = Store.open(path)
+        build_known_library(old, tmp_path / "letters")
+        assert old.schema_version == v4
+        old.close()
+    store = Store.open(path)
+    assert store.schema_version == store_module.SCHEMA_VERSION > v4
+    figures = stats.compute(store)
+    for key in ("outcomes_by_category", "outcomes_by_specialty", "outcomes_by_guideline_source"):
+        assert figures[key] == expected[key]
+    assert figures["items"] == expected["items"] == 6
+    store.close()

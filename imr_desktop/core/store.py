@@ -28,7 +28,7 @@ from imr_desktop.core.errors import (
     StorageFault,
     StoreError,
 )
-from imr_desktop.core.library.schema import v4_library
+from imr_desktop.core.library.schema import v4_library, v5_library_outcomes
 from imr_desktop.core.model import (
     DEFAULT_LABELS,
     Annotation,
@@ -128,7 +128,13 @@ def _v3_anchor_status(db: Database) -> None:
 
 
 # Append only. The index + 1 is the schema version stored in PRAGMA user_version.
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_structure, _v3_anchor_status, v4_library]
+MIGRATIONS: list[Migration] = [
+    _v1_initial,
+    _v2_structure,
+    _v3_anchor_status,
+    v4_library,
+    v5_library_outcomes,
+]
 SCHEMA_VERSION = len(MIGRATIONS)
 
 # Called with (path, version) before an existing database is migrated; raising refuses.

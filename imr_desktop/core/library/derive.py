@@ -26,8 +26,9 @@ from imr_desktop.core.store import Store
 _META_CLASSIFIER = "classifier_version"
 
 
-def write(conn: sqlite3.Connection, sha256: str, derived: Derived) -> None:
-    """Store the derived values of a document already in ``catalog`` (inside a transaction)."""
+def write(conn: sqlite3.Connection, sha256: str, derived: Derived, *, new: bool = False) -> None:
+    """Store the derived values of a document already in ``catalog`` (inside a
+    transaction); ``new`` when it was just inserted (nothing to replace)."""
     row = conn.execute(
         "UPDATE catalog SET case_number = ?, decision_date = ?, final_outcome = ?, "
         "specialties = ?, item_count = ?, categories = ?, layout = ?, derived_key = ? "
@@ -47,8 +48,9 @@ def write(conn: sqlite3.Connection, sha256: str, derived: Derived) -> None:
     if row is None:
         return
     doc_id = row[0]
-    for child in ("catalog_items", "catalog_specialties", "catalog_guidelines"):
-        conn.execute(f"DELETE FROM {child} WHERE doc_id = ?", [doc_id])
+    if not new:
+        for child in ("catalog_items", "catalog_specialties", "catalog_guidelines"):
+            conn.execute(f"DELETE FROM {child} WHERE doc_id = ?", [doc_id])
     conn.executemany(
         "INSERT INTO catalog_items (doc_id, idx, request, heading, outcome, category) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -57,13 +59,17 @@ def write(conn: sqlite3.Connection, sha256: str, derived: Derived) -> None:
             for k, it in enumerate(derived.items)
         ],
     )
+    upheld = sum(it.outcome == "Upheld" for it in derived.items)
+    overturned = sum(it.outcome == "Overturned" for it in derived.items)
     conn.executemany(
-        "INSERT OR IGNORE INTO catalog_specialties (doc_id, specialty) VALUES (?, ?)",
-        [(doc_id, s) for s in derived.specialties],
+        "INSERT OR IGNORE INTO catalog_specialties (doc_id, specialty, items, upheld, "
+        "overturned) VALUES (?, ?, ?, ?, ?)",
+        [(doc_id, s, len(derived.items), upheld, overturned) for s in derived.specialties],
     )
     conn.executemany(
-        "INSERT OR IGNORE INTO catalog_guidelines (doc_id, idx, source) VALUES (?, ?, ?)",
-        [(doc_id, k, s) for k, it in enumerate(derived.items) for s in it.sources],
+        "INSERT OR IGNORE INTO catalog_guidelines (doc_id, idx, source, outcome) "
+        "VALUES (?, ?, ?, ?)",
+        [(doc_id, k, s, it.outcome) for k, it in enumerate(derived.items) for s in it.sources],
     )
 
 

@@ -207,7 +207,7 @@ class _Writer:
         )
         if cur.rowcount == 0:
             return self._known(conn, r, now)  # the same file twice in this run
-        derive.write(conn, r.sha256, r.derived)
+        derive.write(conn, r.sha256, r.derived, new=True)
         return "imported"
 
     def _known(self, conn: sqlite3.Connection, r: FileResult, now: str) -> str:

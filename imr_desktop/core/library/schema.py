@@ -234,3 +234,37 @@ def repair(conn: sqlite3.Connection) -> None:
         "UPDATE catalog SET path = d.path, status = d.status "
         "FROM documents d WHERE d.sha256 = catalog.sha256"
     )
+
+
+# ----------------------------------------------------------------------------- migration 5
+_OUTCOMES = """
+ALTER TABLE catalog_specialties ADD COLUMN items INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE catalog_specialties ADD COLUMN upheld INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE catalog_specialties ADD COLUMN overturned INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE catalog_guidelines ADD COLUMN outcome TEXT NOT NULL DEFAULT '';
+UPDATE catalog_specialties SET
+    items = (SELECT count(*) FROM catalog_items i WHERE i.doc_id = catalog_specialties.doc_id),
+    upheld = (SELECT count(*) FROM catalog_items i
+              WHERE i.doc_id = catalog_specialties.doc_id AND i.outcome = 'Upheld'),
+    overturned = (SELECT count(*) FROM catalog_items i
+                  WHERE i.doc_id = catalog_specialties.doc_id AND i.outcome = 'Overturned');
+UPDATE catalog_guidelines SET outcome = coalesce((
+    SELECT i.outcome FROM catalog_items i
+    WHERE i.doc_id = catalog_guidelines.doc_id AND i.idx = catalog_guidelines.idx), '');
+DROP INDEX catalog_items_category;
+CREATE INDEX catalog_items_category ON catalog_items (category, outcome, doc_id);
+CREATE INDEX annotations_by_label ON annotations (label_id, deleted, origin, document);
+"""
+
+
+def v5_library_outcomes(db: Database) -> None:
+    """Migration 5: statistics in one pass per table, label filters from an index.
+
+    At 100,000 letters the statistics took 3.3 s, joining items to specialties and to
+    guideline sources: the child tables now repeat the outcomes (per specialty, the
+    letter's item counts; per source, the item's outcome), the category index covers the
+    outcome, and label filters read a covering index of annotations (their rows are wide).
+    Filled from what the tables hold; ``derive.write`` keeps them from now on.
+    """
+    for statement in _statements(_OUTCOMES):
+        db.conn.execute(statement)
