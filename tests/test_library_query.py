@@ -334,3 +334,78 @@ def test_read_only_store_lists_without_writing(lib, tmp_path: Path) -> None:
         assert len(cases_of(ro)) == 5
     finally:
         ro.close()
+
+
+# ----------------------------------------------------------------------------- plans
+PLAN_FILTERS = [
+    F(search="gabapentin"),
+    F(search='"medically necessary"', outcomes=("Upheld", "Overturned")),
+    F(search="gaba* -opioid"),
+    F(search="-gabapentin", specialties=("Orthopedic Surgery",)),
+    F(categories=("surgery", "dme"), decided_from="2016-12-10"),
+    F(specialties=("Pain Management",), statuses=("new",), annotated=False),
+    F(outcomes=("Overturned",), decided_to="2017-01-31"),
+]
+
+
+@pytest.mark.parametrize("flt", PLAN_FILTERS)
+@pytest.mark.parametrize("sort", [Sort(), Sort("case_number", False), Sort("decision_date", False)])
+def test_every_plan_gives_the_same_list(lib, flt: LibraryFilter, sort: Sort) -> None:
+    """Driven by any condition or walking the sort order, with or without FTS probes:
+    the same rows in the same order (the choice is only about speed)."""
+    from imr_desktop.core.library import filters
+
+    store, _ = lib
+    q = LibraryQuery(store, flt, sort)
+    plans = [filters.driven(q._conds, k) for k in range(len(q._conds))]
+    plans += [filters.walking(q._conds, sort.column, probes) for probes in (False, True)]
+    results = {
+        tuple(
+            r[0]
+            for r in store.db.execute(
+                f"SELECT c.case_number FROM catalog c{p.clause()}{q._order()}", p.args
+            )
+        )
+        for p in plans
+    }
+    assert len(results) == 1
+    (listed,) = results
+    assert list(listed) == [r.case_number for r in q.page(0, 10)]
+    assert len(listed) == q.count()
+
+
+def test_navigation_gives_the_same_answers_walking_timed_out_or_driven(
+    lib, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from imr_desktop.core.library import query as query_module
+
+    store, c = lib
+    annotate(store, c["CM16-0000002"])
+    store.set_document_status(c["CM17-0000004"], "done")
+
+    def answers() -> list[str | None]:
+        out = []
+        for flt in (F(), F(outcomes=("Overturned", "Upheld"))):
+            q = LibraryQuery(store, flt, Sort("case_number", False))
+            out += [q.next_unlabeled(s) for s in c.values()]
+            out += [q.neighbour(s, step) for s in c.values() for step in (1, -1)]
+            out.append(q.first())
+        return out
+
+    driven = answers()  # tiny conditions: the indexes drive
+    monkeypatch.setattr(query_module, "SMALL", 0)
+    walked = answers()  # the sort order is walked
+    monkeypatch.setattr(query_module, "WALK_BUDGET", 0.0)
+    fallen_back = answers()  # every walk times out at once
+    assert driven == walked == fallen_back
+    assert c["CM16-0000002"] not in driven[:5]  # labelled: never the next unlabeled
+    assert c["CM17-0000004"] not in driven[:5]  # done: never the next unlabeled
+    # after each of 0001, 0002, 0005, CM17-3, CM17-4 (import order) in case number order:
+    # 0002 is labelled and CM17-4 done, so after CM17-3 the search wraps to the top
+    assert driven[:5] == [
+        c["CM16-0000005"],
+        c["CM16-0000005"],
+        c["CM17-0000003"],
+        c["CM16-0000001"],
+        c["CM16-0000001"],
+    ]

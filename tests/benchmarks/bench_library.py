@@ -29,6 +29,7 @@ import multiprocessing
 import os
 import random
 import re
+import resource
 import shutil
 import subprocess
 import sys
@@ -165,14 +166,18 @@ def files_in(folder: Path, suffix: str) -> list[str]:
 
 
 # ----------------------------------------------------------------------------- import
-def timed(cmd: list[str]) -> tuple[float, str]:
+def timed(cmd: list[str]) -> tuple[float, str, float]:
+    """Wall seconds, output, and CPU seconds of the process and all its workers."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t = time.perf_counter()
     proc = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True)
     dt = time.perf_counter() - t
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     if proc.returncode not in (0, 1):
         raise SystemExit(f"{cmd[:4]} failed ({proc.returncode}): {proc.stderr[-2000:]}")
-    return dt, proc.stdout + proc.stderr
+    return dt, proc.stdout + proc.stderr, cpu
 
 
 def import_cmd(folder: Path, db: Path, workers: int) -> list[str]:
@@ -200,14 +205,19 @@ def bench_throughput(pdfs: Path, work: Path, workers: int, rounds: int) -> dict:
     timed(bare_cmd)  # warm the page cache for both
     bare: list[float] = []
     ours: list[float] = []
+    bare_cpu: list[float] = []
+    ours_cpu: list[float] = []
     summary: dict = {}
     for _ in range(rounds):
-        bare.append(timed(bare_cmd)[0])
+        dt, _, cpu = timed(bare_cmd)
+        bare.append(dt)
+        bare_cpu.append(cpu)
         db = work / "pdf-library.sqlite"
         for p in work.glob("pdf-library.sqlite*"):
             p.unlink()
-        dt, out = timed(import_cmd(pdfs, db, workers))
+        dt, out, cpu = timed(import_cmd(pdfs, db, workers))
         ours.append(dt)
+        ours_cpu.append(cpu)
         summary = json.loads(out[: out.rindex("}") + 1])
     n = len(files)
     result = {
@@ -217,6 +227,9 @@ def bench_throughput(pdfs: Path, work: Path, workers: int, rounds: int) -> dict:
         "bare_per_s": n / min(bare),
         "import_per_s": n / min(ours),
         "ratio": min(bare) / min(ours),
+        "cpu_ratio": min(bare_cpu) / min(ours_cpu),
+        "bare_cpu_ms_per_file": 1000 * min(bare_cpu) / n,
+        "import_cpu_ms_per_file": 1000 * min(ours_cpu) / n,
         "imported": summary.get("imported"),
         "failed": len(summary.get("failed", [])),
     }
@@ -227,7 +240,10 @@ def bench_throughput(pdfs: Path, work: Path, workers: int, rounds: int) -> dict:
         f"  imr-desktop import:           {result['import_s']:.1f} s "
         f"({result['import_per_s']:.0f} files/s; imported {result['imported']}, "
         f"failed {result['failed']})\n"
-        f"  import/bare throughput:       {result['ratio']:.2f}x   (target >= 0.8x)"
+        f"  import/bare throughput:       {result['ratio']:.2f}x   (target >= 0.8x)\n"
+        f"  CPU per file (all processes): bare {result['bare_cpu_ms_per_file']:.1f} ms, import "
+        f"{result['import_cpu_ms_per_file']:.1f} ms: {result['cpu_ratio']:.2f}x (independent "
+        "of other load on the machine)"
     )
     return result
 
@@ -452,12 +468,13 @@ def main() -> int:
             db = work / "library.sqlite"
             for p in work.glob("library.sqlite*"):
                 p.unlink()
-            took, out = timed(import_cmd(work / "texts", db, args.workers))
+            took, out, cpu = timed(import_cmd(work / "texts", db, args.workers))
             summary = json.loads(out[: out.rindex("}") + 1])
             results["text_import"] = {"seconds": took, "imported": summary["imported"]}
             print(
                 f"text import: {summary['imported']} letters in {took:.0f} s "
                 f"({summary['imported'] / took:.0f} letters/s, {args.workers} workers, "
+                f"{1000 * cpu / max(1, summary['imported']):.1f} ms CPU per letter, "
                 f"failed {len(summary['failed'])})"
             )
             results["size"] = db_size(db)

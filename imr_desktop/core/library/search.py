@@ -11,14 +11,16 @@ FTS5 decides which letters match. Where in a letter the hits are (for snippets, 
 highlight them when the letter opens) is found here, in Python, the way the tokenizer
 matches: whole tokens, case and accents folded, phrase tokens separated by anything that
 is not a token character. FTS5's ``highlight()`` gives the same spans but costs about
-0.7 ms per letter, and 8 ms for a short prefix such as ``me*`` (400 ms for a page of 50);
-this costs about 15 µs. Should the two ever disagree on a letter (a token rule this
-emulation lacks), that letter's hits come from ``highlight()``. Offsets are code points
-into ``documents.text`` (``text[start:end]`` is the hit), as annotations use.
+0.7 ms per letter, and 8 ms for a short prefix such as ``me*`` (400 ms for a page of
+50); this costs about 0.15 ms for a 8 kB letter. Should the two ever disagree on a letter
+(a token rule this emulation lacks), that letter's hits come from ``highlight()``.
+Offsets are code points into ``documents.text`` (``text[start:end]`` is the hit), as
+annotations use.
 """
 
 from __future__ import annotations
 
+import functools
 import re
 import sqlite3
 import unicodedata
@@ -71,6 +73,10 @@ class Search:
             prefix = star and len(tokens[-1]) >= MIN_PREFIX
             terms.append(Term(tokens, prefix, negative))
         return cls(tuple(terms))
+
+    @property
+    def has_prefix(self) -> bool:
+        return any(t.prefix for t in self.terms)
 
     @property
     def positive(self) -> tuple[Term, ...]:
@@ -133,14 +139,23 @@ def fold(text: str) -> str:
     """Lower case, accents removed, one code point for one (offsets are kept)."""
     if text.isascii():
         return text.lower()
-    table = dict(_ASCII_LOWER)
-    table.update({ord(ch): _fold_char(ch) for ch in set(text) if not ch.isascii()})
-    return text.translate(table)
+    low = text.lower()
+    if len(low) != len(text):
+        # a letter whose lower case is longer ("İ"): fold character by character
+        return "".join(_fold_char(ch) for ch in text)
+    # str.lower() never shortens, so equal lengths mean one for one; only the (few)
+    # non-ASCII runs need their accents removed
+    return _NON_ASCII.sub(_fold_run, low)
 
 
-_ASCII_LOWER = {code: chr(code + 32) for code in range(ord("A"), ord("Z") + 1)}
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")
 
 
+def _fold_run(m: re.Match[str]) -> str:
+    return "".join(_fold_char(ch) for ch in m.group())
+
+
+@functools.lru_cache(maxsize=4096)
 def _fold_char(ch: str) -> str:
     low = ch.lower()
     if len(low) != 1:
