@@ -8,6 +8,7 @@ Qt-free. Modules, one job each:
 - ``worker`` / ``pool``: reading files in worker processes with a time limit;
 - ``importer``: the import itself (batched writes, progress, cancel, summary);
 - ``search``: full-text query syntax, snippets and hit offsets;
+- ``filters``: ``LibraryFilter``, ``Sort``, and the SQL plans they become;
 - ``query``: the filtered, sorted list a lazily-fetching table model pages through;
 - ``stats``: the figures of the statistics view and ``imr-desktop stats``.
 
