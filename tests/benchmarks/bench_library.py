@@ -436,6 +436,33 @@ def db_size(db: Path) -> dict:
     return {"db_bytes": size, "text_bytes": text, "ratio": size / text, "fts_ratio": fts / text}
 
 
+def build_library(
+    work: Path,
+    db: Path,
+    args: argparse.Namespace,
+    texts: list[str],
+    vocab: list[str],
+    results: dict,
+) -> None:
+    dt = generate(work / "texts", args.docs, _write_texts, texts, vocab, args.workers)
+    if dt:
+        print(f"generated {args.docs} text letters in {dt:.0f} s")
+    for p in work.glob("library.sqlite*"):
+        p.unlink()
+    took, out, cpu = timed(import_cmd(work / "texts", db, args.workers))
+    summary = json.loads(out[: out.rindex("}") + 1])
+    results["text_import"] = {"seconds": took, "imported": summary["imported"]}
+    print(
+        f"text import: {summary['imported']} letters in {took:.0f} s "
+        f"({summary['imported'] / took:.0f} letters/s, {args.workers} workers, "
+        f"{1000 * cpu / max(1, summary['imported']):.1f} ms CPU per letter, "
+        f"failed {len(summary['failed'])})"
+    )
+    results["size"] = db_size(db)
+    took = annotate_some(db, min(5000, args.docs // 2))
+    print(f"added {3 * min(5000, args.docs // 2)} annotations in {took:.1f} s")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--pdfs", type=int, default=10_000)
@@ -444,6 +471,11 @@ def main() -> int:
     parser.add_argument("--rounds", type=int, default=1)
     parser.add_argument("--work", type=Path)
     parser.add_argument("--json", type=Path, help="also write the numbers here")
+    parser.add_argument(
+        "--queries-only",
+        action="store_true",
+        help="reuse the library built by an earlier run in --work: queries only",
+    )
     args = parser.parse_args()
     if not LETTERS.is_dir():
         print(f"needs the corpus at {LETTERS}", file=sys.stderr)
@@ -462,24 +494,9 @@ def main() -> int:
                 print(f"generated {args.pdfs} PDFs in {dt:.0f} s")
             results["pdf_import"] = bench_throughput(work / "pdfs", work, args.workers, args.rounds)
         if args.docs:
-            dt = generate(work / "texts", args.docs, _write_texts, texts, vocab, args.workers)
-            if dt:
-                print(f"generated {args.docs} text letters in {dt:.0f} s")
             db = work / "library.sqlite"
-            for p in work.glob("library.sqlite*"):
-                p.unlink()
-            took, out, cpu = timed(import_cmd(work / "texts", db, args.workers))
-            summary = json.loads(out[: out.rindex("}") + 1])
-            results["text_import"] = {"seconds": took, "imported": summary["imported"]}
-            print(
-                f"text import: {summary['imported']} letters in {took:.0f} s "
-                f"({summary['imported'] / took:.0f} letters/s, {args.workers} workers, "
-                f"{1000 * cpu / max(1, summary['imported']):.1f} ms CPU per letter, "
-                f"failed {len(summary['failed'])})"
-            )
-            results["size"] = db_size(db)
-            took = annotate_some(db, min(5000, args.docs // 2))
-            print(f"added {3 * min(5000, args.docs // 2)} annotations in {took:.1f} s")
+            if not (args.queries_only and db.exists()):
+                build_library(work, db, args, texts, vocab, results)
             results["queries"] = bench_queries(db)
     finally:
         if temp:
