@@ -203,3 +203,21 @@ def test_verdicts_are_cached_by_sha256(gate: ProbeGate, tmp_path: Path) -> None:
 )
 def test_only_web_and_mail_links_are_safe(url: str, safe: bool) -> None:
     assert is_safe_url(url) is safe
+
+
+def test_a_known_letter_is_recognised_without_the_probe(tmp_path: Path) -> None:
+    # app start: a letter with a cached verdict opens without waiting for (or competing
+    # with) the probe process's boot
+    cache = tmp_path / "cache"
+    first = ProbeGate(cache_dir=cache)
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(pdfgen.letter_bytes(1))
+    assert not first.knows(path)
+    try:
+        _check(first, tmp_path, "letter.pdf", path.read_bytes())
+    finally:
+        first.close()
+    later = ProbeGate(cache_dir=cache)
+    assert later.knows(path) and later.pid is None
+    assert not later.knows(tmp_path / "missing.pdf")
+    assert not later.knows(path, max_bytes=10)  # big files: just boot the probe

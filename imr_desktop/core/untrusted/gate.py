@@ -10,6 +10,7 @@ known letter opens without waiting for the probe at all.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import multiprocessing as mp
 import os
@@ -123,6 +124,21 @@ class ProbeGate:
         return self._proc.pid if self._proc is not None else None
 
     # ------------------------------------------------------------------ verdicts
+    def knows(self, path: Path, *, max_bytes: int = 32 * 1024 * 1024) -> bool:
+        """Whether a verdict on this file is cached (app start: a known letter needs no
+        probe process to open, so none is booted while the window is being built)."""
+        try:
+            if path.stat().st_size > max_bytes:
+                return False
+            sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return False
+        report = self._memory.get((sha256, False)) or self._load(sha256)
+        if report is None:
+            return False
+        self._memory[(sha256, False)] = report
+        return True
+
     def check(self, path: Path, sha256: str, name: str, password: str | None) -> ProbeReport:
         """The probe's report on an opened file; raises ``DocumentError`` (or
         ``PasswordRequired``) when the file must not be opened."""
