@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import importlib
-import multiprocessing
 import sys
 
 from imr_desktop import __version__
@@ -23,7 +22,11 @@ COMMANDS: dict[str, str] = {
     "import-annotations": "import annotations from a Label Studio export or our JSONL",
     "backup": "back up the annotation database (or --list the backups)",
     "restore": "restore the annotation database from a backup",
+    "import": "add letters (files and folders) to the library",
+    "stats": "print library statistics (documents, items, annotations, outcome rates)",
 }
+# commands whose module name is not the command's (``import`` is a Python keyword)
+MODULES: dict[str, str] = {"import": "import_documents"}
 
 
 def _gui_parser() -> argparse.ArgumentParser:
@@ -50,17 +53,30 @@ def _gui_parser() -> argparse.ArgumentParser:
         help="open the file, wait for the first page to be painted, print one "
         "JSON line of timings and exit",
     )
+    parser.add_argument(
+        "--automation",
+        action="store_true",
+        help="open the file in the real window and take JSON commands on stdin, one per "
+        "line (tag, delete, undo, redo, status, quit); prints 'ack <id>' once each edit "
+        "is committed. For tests (the kill test); see imr_desktop/ui/automation.py",
+    )
     parser.add_argument("--version", action="version", version=f"IMR Desktop {__version__}")
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
-    # a frozen app is its own worker processes' executable (probe, OCR): let them run
-    multiprocessing.freeze_support()
+    if getattr(sys, "frozen", False):
+        # a frozen app is its own worker processes' executable (probe, OCR, packets):
+        # this runs a worker's job and exits there. Unfrozen, multiprocessing is not
+        # imported at start-up at all.
+        import multiprocessing
+
+        multiprocessing.freeze_support()
     argv = list(sys.argv[1:] if argv is None else argv)
     if argv and argv[0] in COMMANDS:
         name = argv[0]
-        module = importlib.import_module(f"imr_desktop.commands.{name.replace('-', '_')}")
+        module_name = MODULES.get(name, name.replace("-", "_"))
+        module = importlib.import_module(f"imr_desktop.commands.{module_name}")
         parser = argparse.ArgumentParser(prog=f"imr-desktop {name}", description=COMMANDS[name])
         module.add_arguments(parser)
         args = parser.parse_args(argv[1:])

@@ -274,3 +274,28 @@ def test_real_letter_packet(tmp_path: Path) -> None:
     src = pymupdf.open(path)
     offset = len(reader.pages) - src.page_count
     assert_boxes_cover(h["boxes"], word_lines(src[h["page"] - offset], "Upheld"))
+
+
+def test_packet_progress_and_cancel(letter: dict, tmp_path: Path) -> None:
+    from imr_desktop.core.exports.base import ExportCancelled
+
+    store, sha, text = letter["store"], letter["sha"], letter["text"]
+    for i in range(6):
+        annotate(store, sha, text, f"Tramadol 50mg #{60 + i}: Upheld")
+    out = tmp_path / "p.pdf"
+    asked = 0
+
+    def cancel_at_third_highlight() -> bool:
+        nonlocal asked
+        asked += 1
+        return asked > 4  # before any step, after reading, then per highlight
+
+    with pytest.raises(ExportCancelled):
+        write_packet(store, [sha], out, cancelled=cancel_at_third_highlight)
+    assert asked == 5
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith((".p.", "p."))] == []
+
+    seen: list[tuple[int, int]] = []
+    result = write_packet(store, [sha], out, progress=lambda d, t: seen.append((d, t)))
+    assert seen == [(1, 3), (2, 3), (3, 3)] and result.highlights == 6
+    assert len(highlights(PdfReader(out))) == 6

@@ -205,7 +205,8 @@ def test_read_only_database_shows_banner_and_refuses_tags(qtbot, tmp_path: Path)
 
 
 def test_newer_database_is_refused_and_window_stays_usable(qtbot, tmp_path: Path) -> None:
-    from imr_desktop.ui.app import open_store
+    from imr_desktop.core.settings import Settings
+    from imr_desktop.ui.startup import open_database
 
     db = tmp_path / "new.sqlite"
     Store.open(db).close()
@@ -214,8 +215,10 @@ def test_newer_database_is_refused_and_window_stays_usable(qtbot, tmp_path: Path
     conn.commit()
     conn.close()
     before = db.read_bytes()
-    store, problem = open_store(str(db))
-    assert store is None and "newer version" in problem
+    start = open_database(str(db), None, Settings(), interactive=False)
+    store, problem = start.store, start.problem
+    assert store is None and problem is not None and "newer version" in problem
+    start.guard.release()
     window = make_window(qtbot, None, problem=problem)
     assert "newer version" in window.banner.message_text("db")
     letter = tmp_path / "l.txt"

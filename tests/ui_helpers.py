@@ -29,6 +29,15 @@ def make_window(
     return window
 
 
+def activate(qtbot: QtBot, window) -> None:  # type: ignore[no-untyped-def]
+    """Make ``window`` the active window: window shortcuts fire only there (offscreen
+    does not activate a window on show once another one was active)."""
+    from PySide6.QtWidgets import QApplication
+
+    window.activateWindow()
+    qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
+
+
 def open_and_wait(qtbot: QtBot, window: MainWindow, path: Path, timeout: int = 15000) -> None:
     with qtbot.waitSignals(
         [window.session.textComplete, window.documentReady], timeout=timeout, order="none"

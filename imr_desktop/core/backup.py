@@ -30,7 +30,7 @@ import re
 import sqlite3
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -303,20 +303,17 @@ def list_backups(
     db = Path(db_path)
     infos = []
     for moment, reason, path in _backups(db, backup_folder(db, folder)):
-        problem = (_diagnose(path) or _restorable(path)) if check else None
-        count = _annotation_count(path) if check and problem is None else None
-        infos.append(
-            BackupInfo(
-                path=path,
-                time=moment,
-                reason=reason,
-                size=path.stat().st_size,
-                annotations=count,
-                ok=(problem is None) if check else None,
-                problem=problem,
-            )
-        )
+        info = BackupInfo(path, moment, reason, path.stat().st_size, None, None)
+        infos.append(check_backup(info) if check else info)
     return infos
+
+
+def check_backup(info: BackupInfo) -> BackupInfo:
+    """``info`` with ``ok``, ``problem`` and ``annotations`` filled in: the backup is opened
+    and integrity-checked (one at a time, so a window can show progress)."""
+    problem = _diagnose(info.path) or _restorable(info.path)
+    count = _annotation_count(info.path) if problem is None else None
+    return replace(info, ok=problem is None, problem=problem, annotations=count)
 
 
 def rotate(

@@ -30,6 +30,10 @@ class LabelSet:
         self._listeners.append(listener)
         return lambda: self._listeners.remove(listener)
 
+    def reload(self) -> None:
+        """Read the labels again from the store and tell the listeners."""
+        self._changed()
+
     def _changed(self) -> None:
         self._labels = self.store.labels()
         for listener in list(self._listeners):

@@ -15,6 +15,7 @@ import contextlib
 import json
 import os
 import sqlite3
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, fields
 from pathlib import Path
@@ -27,6 +28,7 @@ from imr_desktop.core.errors import (
     StorageFault,
     StoreError,
 )
+from imr_desktop.core.library.schema import v4_library
 from imr_desktop.core.model import (
     DEFAULT_LABELS,
     Annotation,
@@ -126,8 +128,18 @@ def _v3_anchor_status(db: Database) -> None:
 
 
 # Append only. The index + 1 is the schema version stored in PRAGMA user_version.
-MIGRATIONS: list[Migration] = [_v1_initial, _v2_structure, _v3_anchor_status]
+MIGRATIONS: list[Migration] = [_v1_initial, _v2_structure, _v3_anchor_status, v4_library]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+# Called with (path, version) before an existing database is migrated; raising refuses.
+BeforeMigration = Callable[[Path, int], None]
+
+
+def _backup_before_migration(path: Path, version: int) -> None:
+    # imported here: backup.py imports this module for SCHEMA_VERSION
+    from imr_desktop.core.autobackup import backup_before_migration
+
+    backup_before_migration(path, version)
 
 
 def _classify(exc: sqlite3.Error, path: Path) -> StoreError:
@@ -162,14 +174,25 @@ class Store:
         self.db = db
         self.path = path
         self.read_only = read_only
+        self.closed = False  # set by close(); a window switching databases checks it
 
     # ------------------------------------------------------------------ opening
     @classmethod
-    def open(cls, path: str | Path, *, read_only: bool = False) -> Store:
+    def open(
+        cls,
+        path: str | Path,
+        *,
+        read_only: bool = False,
+        before_migration: BeforeMigration | None = _backup_before_migration,
+        connection_factory: type[sqlite3.Connection] = sqlite3.Connection,
+    ) -> Store:
         """Open (creating and migrating when writable) the database at ``path``.
 
         Falls back to read-only when the file or its folder cannot be written; check
-        ``store.read_only`` to tell the user.
+        ``store.read_only`` to tell the user. A database that needs migrating is first
+        backed up by ``before_migration`` (default: a checked backup in ``backups/``);
+        if that fails, nothing is changed. ``connection_factory`` lets tests inject
+        storage faults (tests/faults.py).
         """
         path = Path(path)
         if not read_only and path.exists() and not _writable(path):
@@ -180,10 +203,12 @@ class Store:
             if read_only:
                 if not path.exists():
                     raise StoreError(f"Database not found: {path}")
-                conn = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+                conn = sqlite3.connect(
+                    f"{path.resolve().as_uri()}?mode=ro", uri=True, factory=connection_factory
+                )
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
-                conn = sqlite3.connect(str(path), timeout=2.0)
+                conn = sqlite3.connect(str(path), timeout=2.0, factory=connection_factory)
             db = Database(conn, execute_plugins=False)
             db.execute("PRAGMA foreign_keys=ON")
             version = db.execute("PRAGMA user_version").fetchone()[0]
@@ -201,6 +226,11 @@ class Store:
             if not read_only:
                 db.execute("PRAGMA journal_mode=WAL")
                 db.execute("PRAGMA synchronous=FULL")
+                if sys.platform == "darwin":
+                    # macOS fsync does not reach the platter; F_FULLFSYNC does
+                    db.execute("PRAGMA fullfsync=ON")
+                if 0 < version < SCHEMA_VERSION and before_migration is not None:
+                    store._before_migration(before_migration, version)
                 store._migrate(version)
             elif version < SCHEMA_VERSION:
                 conn.close()
@@ -213,12 +243,24 @@ class Store:
             raise _classify(exc, path) from None
         return store
 
+    def _before_migration(self, hook: BeforeMigration, version: int) -> None:
+        try:
+            hook(self.path, version)
+        except StoreError as exc:
+            self.db.conn.close()
+            raise StoreError(
+                f"{self.path} must be upgraded from schema {version} to {SCHEMA_VERSION}, "
+                f"and it is backed up first; that failed, so nothing was changed. {exc}"
+            ) from None
+
     def _migrate(self, version: int) -> None:
-        for target in range(version + 1, SCHEMA_VERSION + 1):
-            with self.db.atomic():
+        # All steps in one transaction, user_version included: a crash mid-migration
+        # leaves the database at the old version, untouched, never half upgraded.
+        if version >= SCHEMA_VERSION:
+            return
+        with self.db.atomic():
+            for target in range(version + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[target - 1](self.db)
-                # user_version is part of the same transaction: a crash mid-migration
-                # leaves the database at the old version, untouched
                 self.db.execute(f"PRAGMA user_version={target}")
 
     @property
@@ -226,6 +268,7 @@ class Store:
         return self.db.execute("PRAGMA user_version").fetchone()[0]
 
     def close(self) -> None:
+        self.closed = True
         with contextlib.suppress(sqlite3.Error):
             self.db.conn.close()
 
@@ -241,6 +284,11 @@ class Store:
                 yield self.db
         except sqlite3.Error as exc:
             raise _classify(exc, self.path) from None
+
+    def transaction(self) -> contextlib.AbstractContextManager[Database]:
+        """A batch of writes (library import) as one committed transaction, or a
+        ``StoreError`` and nothing written."""
+        return self._write()
 
     # ------------------------------------------------------------------ documents
     def upsert_document(self, doc: DocumentRecord) -> None:

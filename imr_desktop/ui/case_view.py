@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import html
 
-from PySide6.QtCore import Qt, Signal
-from PySide6.QtGui import QColor, QGuiApplication
+from PySide6.QtCore import QEvent, Qt, Signal
+from PySide6.QtGui import QColor, QGuiApplication, QPalette
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QFormLayout,
@@ -33,6 +33,12 @@ OUTCOME_COLORS = {
     "Upheld": ("#fde8e8", "#9b1c1c"),
     "Overturned": ("#e3f6e8", "#17692f"),
     "Partially Overturned": ("#fff4d6", "#7a5300"),
+}
+# outcome text in the items table on a dark theme: the light theme's inks are too dark there
+OUTCOME_INK_DARK = {
+    "Upheld": "#ff8a80",
+    "Overturned": "#7ee2a0",
+    "Partially Overturned": "#ffd27a",
 }
 HEADER_ROWS = (
     ("Case number", "case_number"),
@@ -163,6 +169,17 @@ class CaseView(QScrollArea):
         self.setWidget(body)
         self.set_structure(None)
 
+    def _outcome_ink(self, outcome: str) -> str:
+        if self.palette().color(QPalette.ColorRole.Base).lightness() < 128:
+            return OUTCOME_INK_DARK.get(outcome, "#dddddd")
+        return OUTCOME_COLORS.get(outcome, ("", "#333333"))[1]
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        # a theme switch: redraw the outcome colours for the new background
+        if event.type() == QEvent.Type.PaletteChange and self._structure is not None:
+            self.set_structure(self._structure, self._source_name)
+
     # ------------------------------------------------------------------ content
     @property
     def structure(self) -> LetterStructure | None:
@@ -248,7 +265,7 @@ class CaseView(QScrollArea):
             out_cell = QTableWidgetItem(outcome)
             if item.outcome is not None:
                 out_cell.setData(SPAN_ROLE, item.outcome.span)
-                out_cell.setForeground(QColor(OUTCOME_COLORS.get(outcome, ("", "#333"))[1]))
+                out_cell.setForeground(QColor(self._outcome_ink(outcome)))
                 font = out_cell.font()
                 font.setBold(True)
                 out_cell.setFont(font)

@@ -25,14 +25,24 @@ class _Command(QUndoCommand):
         try:
             self._redo()
         except StoreError as exc:
+            # an exception cannot cross QUndoStack (C++): keep it for the caller, who
+            # checks ``error`` after push/undo/redo
+            self.error = exc
             if not self._done_once:
-                self.error = exc
                 self.setObsolete(True)
-                return
-            raise
+            return
         self._done_once = True
 
+    def undo(self) -> None:
+        try:
+            self._undo()
+        except StoreError as exc:
+            self.error = exc
+
     def _redo(self) -> None:  # pragma: no cover - abstract
+        raise NotImplementedError
+
+    def _undo(self) -> None:  # pragma: no cover - abstract
         raise NotImplementedError
 
 
@@ -45,7 +55,7 @@ class AddAnnotation(_Command):
     def _redo(self) -> None:
         self.annotations.add(self.ann)
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.annotations.remove(self.ann.id)
 
 
@@ -58,7 +68,7 @@ class RemoveAnnotation(_Command):
     def _redo(self) -> None:
         self.annotations.remove(self.ann.id)
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.annotations.add(self.ann)
 
 
@@ -76,7 +86,7 @@ class UpdateAnnotation(_Command):
     def _redo(self) -> None:
         self.annotations.update(self.after)
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.annotations.update(self.before)
 
 
@@ -105,7 +115,7 @@ class AcceptSuggestion(_Command):
             self.annotations.remove(self.accepted.id)  # keep the pair consistent
             raise
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.annotations.add(self.suggestion)
         self.annotations.remove(self.accepted.id)
 
@@ -124,7 +134,7 @@ class SaveLabel(_Command):
     def _redo(self) -> None:
         self.labels.save(self.after)
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         if self.before is None:
             self.labels.delete(self.after.id)
         else:
@@ -144,7 +154,7 @@ class DeleteLabel(_Command):
         if self.annotations is not None:
             self.annotations.reload()
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.labels.restore(self.label.id, self.removed)
         if self.annotations is not None:
             self.annotations.reload()
@@ -160,7 +170,7 @@ class ReorderLabels(_Command):
     def _redo(self) -> None:
         self.labels.reorder(self.after)
 
-    def undo(self) -> None:
+    def _undo(self) -> None:
         self.labels.reorder(self.before)
 
 

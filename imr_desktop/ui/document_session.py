@@ -96,7 +96,7 @@ class DocumentSession(QObject):
             self.layer = TextLayer(len(info.page_sizes))
         self.annotations = None
         self.structure = None
-        if self.store is not None:
+        if self._store_usable():
             try:
                 self.store.upsert_document(self._record())
             except StoreError as exc:
@@ -148,20 +148,26 @@ class DocumentSession(QObject):
         assert self.info is not None and self.layer is not None
         if self.info.kind == "pdf" and not self.layer.text.strip() and self.ocr_pages is None:
             self._adopt_cached_ocr()
-        if self.store is not None and not self.store.read_only and self._text_may_replace():
+        if self._store_usable() and not self.store.read_only and self._text_may_replace():
             try:
                 self._reanchor_if_text_changed()
                 self.store.upsert_document(self._record(with_text=True))
             except StoreError as exc:
                 self.storeError.emit(str(exc))
-        self.structure = ensure_structure(self.store, self.info.sha256, self.layer.text)
-        if self.annotations is not None and self.labels is not None:
+        store = self.store if self._store_usable() else None
+        self.structure = ensure_structure(store, self.info.sha256, self.layer.text)
+        if store is not None and self.annotations is not None and self.labels is not None:
             try:
                 ensure_suggestions(self.annotations, self.structure, self.labels)
             except StoreError as exc:
                 self.storeError.emit(str(exc))
         self.structureReady.emit()
         self.textComplete.emit()
+
+    def _store_usable(self) -> bool:
+        # while the window swaps databases (restore, Open Database…) the old store is
+        # closed before the new one is set: answers still arriving must not touch it
+        return self.store is not None and not self.store.closed
 
     def _reanchor_if_text_changed(self) -> None:
         """A new extractor (or OCR) can change a letter's text: move its annotations with

@@ -8,6 +8,7 @@ views. Every edit is an undo command.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
@@ -35,7 +36,7 @@ from imr_desktop.core.labels import LabelSet
 from imr_desktop.core.session import Change
 from imr_desktop.core.settings import Settings, save_settings
 from imr_desktop.core.store import Store
-from imr_desktop.ui import commands
+from imr_desktop.ui import commands, export_actions
 from imr_desktop.ui.actions import make_actions
 from imr_desktop.ui.annotation_panel import AnnotationPanel
 from imr_desktop.ui.banner import Banner
@@ -57,6 +58,7 @@ FILE_FILTER = "Letters (*.pdf *.txt);;PDF files (*.pdf);;Text files (*.txt);;All
 class MainWindow(QMainWindow):
     documentReady = Signal()  # first page painted (PDF) or text shown
     tagged = Signal(float)  # milliseconds from key press to committed + drawn
+    storeChanged = Signal()  # open_database switched databases (ui/durability.py listens)
 
     def __init__(
         self,
@@ -72,6 +74,8 @@ class MainWindow(QMainWindow):
         self.setAcceptDrops(True)
         self.settings = settings
         self.store = store
+        # how open_database opens a store; ui/durability.py adds the one-writer guard
+        self.store_opener: Callable[[str | Path], Store] = Store.open
         self.interactive = interactive  # False in --selftest: errors never wait for a click
         self.last_error: str | None = None
         self.service = RenderService(self)
@@ -92,6 +96,8 @@ class MainWindow(QMainWindow):
         # untrusted PDFs: the probe's findings, and links on request (ui/file_safety.py)
         self.file_safety = FileSafety(self.pdf_view, self.session, self.banner, self)
         self._restore_layout()
+        self._install_shell()
+        self._install_library()
         self._update_enabled()
         if store is None:
             self.banner.show_message(
@@ -184,8 +190,8 @@ class MainWindow(QMainWindow):
             "open": self.choose_file,
             "open_db": self.choose_database,
             "quit": self.close,
-            "undo": self.session.undo_stack.undo,
-            "redo": self.session.undo_stack.redo,
+            "undo": lambda: self._step_history(undo=True),
+            "redo": lambda: self._step_history(undo=False),
             "copy": self.copy_selection,
             "find": self.open_find,
             "find_next": lambda: self._find_step(True),
@@ -218,6 +224,11 @@ class MainWindow(QMainWindow):
         self.recent_menu = file_menu.addMenu("Open &Recent")
         self.recent_menu.aboutToShow.connect(self._fill_recent_menu)
         file_menu.addAction(a["open_db"])
+        for key in ("backup_now", "restore_backup"):  # ui/durability.py wires and enables them
+            a[key].setEnabled(False)
+            file_menu.addAction(a[key])
+        file_menu.addSeparator()
+        export_actions.install(self, file_menu)  # Export Training Data…, Export Case Packet…
         file_menu.addSeparator()
         file_menu.addAction(a["quit"])
         edit = bar.addMenu("&Edit")
@@ -327,6 +338,20 @@ class MainWindow(QMainWindow):
             action.setShortcut(QKeySequence(str(digit)))
             action.setShortcutContext(Qt.ShortcutContext.WindowShortcut)
             action.triggered.connect(lambda _c=False, d=digit: self.tag_with_hotkey(d))
+
+    def _install_shell(self) -> None:
+        """Preferences, Help menu, About, theme, icon, accessible names and the first-run
+        prompt: all in ui/shell.py, wired through the actions of the registry."""
+        from imr_desktop.ui.shell import install
+
+        self.shell = install(self)
+
+    def _install_library(self) -> None:
+        """The library dock, import, statistics and next/previous letter: all in
+        ui/library_hook.py. Dropped folders go there too (see dropEvent)."""
+        from imr_desktop.ui.library_hook import install
+
+        self.library = install(self)
 
     # ================================================================== documents
     def current_view(self) -> PdfView | TextView:
@@ -512,6 +537,34 @@ class MainWindow(QMainWindow):
             # on screen within the same key press
             view.viewport().repaint(view.range_rect(ann.start, ann.end))
         self.tagged.emit((time.perf_counter() - started) * 1000)
+
+    def _step_history(self, *, undo: bool) -> None:
+        """Undo or redo; a storage fault on the way leaves memory equal to the disk.
+
+        QUndoStack has already moved its index when a command's write fails, so the
+        history no longer matches the database: it is cleared, the annotations are read
+        back from the store, and the user is told nothing was changed.
+        """
+        stack = self.session.undo_stack
+        if not (stack.canUndo() if undo else stack.canRedo()):
+            return
+        command = stack.command(stack.index() - 1 if undo else stack.index())
+        if isinstance(command, commands._Command):
+            command.error = None
+        stack.undo() if undo else stack.redo()
+        error = getattr(command, "error", None)
+        if error is not None:
+            stack.clear()
+            if self.session.annotations is not None:
+                self.session.annotations.reload()
+            if self.labels is not None:
+                self.labels.reload()
+            self._show_store_error(
+                f"{error} Nothing was {'undone' if undo else 'redone'}; the undo history was "
+                "cleared so that it matches what is saved."
+            )
+        elif self.store is not None and not self.store.read_only:
+            self._mark_saved()
 
     def _explain_no_tagging(self) -> None:
         self.statusBar().showMessage(
@@ -807,7 +860,7 @@ class MainWindow(QMainWindow):
 
     def open_database(self, path: str | Path) -> bool:
         try:
-            store = Store.open(path)
+            store = self.store_opener(path)
         except StoreError as exc:
             self.last_error = str(exc)
             if self.interactive:
@@ -819,6 +872,7 @@ class MainWindow(QMainWindow):
         self.session.store = store
         self.labels = LabelSet(store)
         self._install_store_widgets()
+        self.library.set_store(store)
         self.banner.clear_message("db")
         if store.read_only:
             self.banner.show_message(
@@ -829,6 +883,7 @@ class MainWindow(QMainWindow):
         if self.session.path is not None:
             self.open_file(self.session.path)
         self._update_enabled()
+        self.storeChanged.emit()
         return True
 
     # ================================================================== status
@@ -913,8 +968,13 @@ class MainWindow(QMainWindow):
 
     def dropEvent(self, event: QDropEvent) -> None:
         files = [u.toLocalFile() for u in event.mimeData().urls() if u.isLocalFile()]
-        if files:
-            event.acceptProposedAction()
+        if not files:
+            return
+        event.acceptProposedAction()
+        # a folder, or several files, go to the library; one file opens
+        if len(files) > 1 or Path(files[0]).is_dir():
+            self.library.import_paths(files)
+        else:
             self.open_file(files[0])
 
     def closeEvent(self, event: QCloseEvent) -> None:
@@ -925,6 +985,7 @@ class MainWindow(QMainWindow):
         qs.setValue("state", self.saveState())
         qs.sync()
         self._save_settings()
+        self.library.shutdown()
         self.ocr.shutdown()  # OCR worker processes end with the window
         self.service.stop()
         if self.store is not None:

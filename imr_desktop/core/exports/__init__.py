@@ -7,12 +7,22 @@ memory it needs does not grow with the number of documents.
 from __future__ import annotations
 
 import importlib
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from imr_desktop.core.exports import records
-from imr_desktop.core.exports.base import AtomicOutputs, ExportError, Report, Writer
+from imr_desktop.core.exports.base import (
+    AtomicOutputs,
+    DocRecord,
+    ExportCancelled,
+    ExportError,
+    Report,
+    Writer,
+    check_cancelled,
+    with_suffix_part,
+)
+from imr_desktop.core.exports.deid import deidentify as deid
 from imr_desktop.core.exports.split import assign, parse_split
 from imr_desktop.core.store import Store
 
@@ -28,6 +38,9 @@ FORMATS: dict[str, tuple[str, str]] = {
 }
 
 Progress = Callable[[int, int], None]
+Cancelled = Callable[[], bool]
+
+__all__ = ["FORMATS", "ExportCancelled", "ExportError", "ExportResult", "export", "writer_class"]
 
 
 @dataclass(slots=True)
@@ -53,12 +66,15 @@ def export(
     deidentify: bool = False,
     documents: Sequence[str] | None = None,
     progress: Progress | None = None,
+    cancelled: Cancelled | None = None,
 ) -> ExportResult:
     """Write the library (or ``documents``, as sha256s) as ``fmt`` to ``out``.
 
     With ``split`` ("80/10/10"), ``out`` names the family: ``x.jsonl`` becomes
     ``x.train.jsonl``, ``x.dev.jsonl`` and ``x.test.jsonl``. Nothing is written unless
-    the whole export succeeds.
+    the whole export succeeds. ``progress(done, total)`` is called once per document
+    looked at; ``cancelled()`` is asked as often, and when it answers True the export
+    stops with ``ExportCancelled`` and leaves no file behind.
     """
     cls = writer_class(fmt)
     if deidentify and not cls.supports_deidentify:
@@ -73,44 +89,48 @@ def export(
     labels = records.labels(store)
     report = Report()
     total = records.count_documents(store, documents)
-    if deidentify:
-        from imr_desktop.core.exports.deid import deidentify as deid
-    with AtomicOutputs() as outputs:
-        cls.write_shared(out, outputs, labels)
-        if parts is None:
-            writers = {None: cls(out, outputs, labels, report)}
-        else:
-            from imr_desktop.core.exports.base import with_suffix_part
+    seen = 0
 
-            writers = {
-                name: cls(with_suffix_part(out, name), outputs, labels, report) for name, _ in parts
-            }
-        seen = 0
+    def tick() -> None:
+        nonlocal seen
+        seen += 1
+        if progress is not None:
+            progress(seen, total)
+        check_cancelled(cancelled)
 
-        def tick() -> None:
-            nonlocal seen
-            seen += 1
-            if progress is not None:
-                progress(seen, total)
-
+    def prepared() -> Iterator[DocRecord]:
         for record in records.iter_records(
             store, report, include_suggestions=include_suggestions, documents=documents, tick=tick
         ):
             if parts is not None:
-                # split by the original sha256 so a document keeps its split across exports
+                # by the original sha256, so a document keeps its split across exports
                 record.split = assign(record.id, parts)
-            if deidentify:
-                record = deid(record)
-            writers[record.split].write(record)
-            report.documents += 1
-            report.spans += len(record.spans)
-        if report.documents == 0:
-            raise ExportError(
-                "Nothing to export: no document has annotations"
-                + ("" if include_suggestions else " (suggestions need --include-suggestions)")
-                + " or is marked done."
-            )
-        for writer in writers.values():
-            writer.close()
+            yield deid(record) if deidentify else record
+
+    with AtomicOutputs() as outputs:
+        cls.write_shared(out, outputs, labels)
+        writers: dict[str | None, Writer] = {}
+        try:
+            if parts is None:
+                writers[None] = cls(out, outputs, labels, report)
+            for name, _ in parts or ():
+                writers[name] = cls(with_suffix_part(out, name), outputs, labels, report)
+            for record in prepared():
+                writers[record.split].write(record)
+                report.documents += 1
+                report.spans += len(record.spans)
+            if report.documents == 0:
+                raise ExportError(
+                    "Nothing to export: no document has annotations"
+                    + ("" if include_suggestions else " (suggestions need --include-suggestions)")
+                    + " or is marked done."
+                )
+            for writer in writers.values():
+                writer.close()
+            check_cancelled(cancelled)  # closing a large .spacy file takes a moment
+        except BaseException:
+            for writer in writers.values():
+                writer.discard()
+            raise
         paths = outputs.commit()
     return ExportResult(report, paths)

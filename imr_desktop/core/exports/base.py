@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import os
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import IO, Any
@@ -19,6 +20,18 @@ from imr_desktop.core.errors import UserFacingError
 
 class ExportError(UserFacingError):
     """An export or import cannot be done; the message is meant for the user."""
+
+
+class ExportCancelled(ExportError):
+    """The user cancelled the export; nothing was written."""
+
+    def __init__(self) -> None:
+        super().__init__("The export was cancelled; no file was written.")
+
+
+def check_cancelled(cancelled: Callable[[], bool] | None) -> None:
+    if cancelled is not None and cancelled():
+        raise ExportCancelled
 
 
 @dataclass(frozen=True, slots=True)
@@ -208,3 +221,6 @@ class Writer:
 
     def close(self) -> None:
         raise NotImplementedError
+
+    def discard(self) -> None:
+        """The export failed or was cancelled: release what ``close`` would have."""

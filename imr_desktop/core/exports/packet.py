@@ -15,7 +15,7 @@ from __future__ import annotations
 import html
 import io
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,7 +25,13 @@ import pymupdf
 from imr_desktop.core.document import LoadedDocument, load_document
 from imr_desktop.core.errors import DocumentError
 from imr_desktop.core.exports import records
-from imr_desktop.core.exports.base import AtomicOutputs, DocRecord, ExportError, Report
+from imr_desktop.core.exports.base import (
+    AtomicOutputs,
+    DocRecord,
+    ExportError,
+    Report,
+    check_cancelled,
+)
 from imr_desktop.core.exports.jsonl import dumps
 from imr_desktop.core.exports.typeset import typeset
 from imr_desktop.core.model import ORIGIN_SUGGESTED, now_iso
@@ -214,12 +220,18 @@ def _story_pdf(body: str) -> pymupdf.Document:
 
 # --------------------------------------------------------------------------- building
 def _add_highlights(
-    out: pymupdf.Document, src: _Source, offset: int, toc: list[list[Any]], level: int
+    out: pymupdf.Document,
+    src: _Source,
+    offset: int,
+    toc: list[list[Any]],
+    level: int,
+    cancelled: Callable[[], bool] | None = None,
 ) -> int:
     """Highlight every span; returns the number of highlight annotations written."""
     count = 0
     by_label: dict[str, list[tuple[int, str]]] = {}
     for s in src.record.spans:
+        check_cancelled(cancelled)
         pieces: dict[int, list[pymupdf.Quad]] = {}
         for page_no, rect in src.layer.line_rects(s.start, s.end):
             page = out[offset + page_no]
@@ -274,16 +286,35 @@ def build_packet(
     *,
     include_suggestions: bool = False,
     paths: dict[str, Path] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> tuple[pymupdf.Document, list[_Source], PacketResult]:
-    """The packet as an open pymupdf Document (not yet saved) and its sources."""
+    """The packet as an open pymupdf Document (not yet saved) and its sources.
+
+    ``progress(done, total)`` counts steps: reading each source, building each
+    document's pages, and saving (done by ``write_packet``). ``cancelled()`` is asked
+    between steps and between highlights; True stops with ``ExportCancelled``.
+    """
     report = Report()
     exported_at = now_iso()
     sources: list[_Source] = []
+    total = 2 * len(documents) + 1
+    done = 0
+
+    def step() -> None:
+        nonlocal done
+        done += 1
+        if progress is not None:
+            progress(min(done, total - 1), total)
+        check_cancelled(cancelled)
+
+    check_cancelled(cancelled)
     for record in records.iter_records(
         store, report, include_suggestions=include_suggestions, documents=documents
     ):
         loaded = _load_source(record, (paths or {}).get(record.id))
         sources.append(_Source(record, loaded, loaded.layer))
+        step()
     if not sources:
         raise ExportError("No documents to put in the packet.")
     out = pymupdf.open()
@@ -291,29 +322,34 @@ def build_packet(
     result = PacketResult([], report=report)
     many = len(sources) > 1
     level = 2 if many else 1
-    for src in sources:
-        record = src.record
-        summary_at = out.page_count
-        if record.meta.get("kind") == "pdf":
-            letter = pymupdf.open(stream=src.loaded.source.data, filetype="pdf")
-        else:
-            # typeset first: the summary cites the typeset letter's page numbers
-            letter = pymupdf.open()
-            src.layer = typeset(letter, record.text)
-        letter_pages = letter.page_count
-        summary = _story_pdf(_summary_html(src, exported_at))
-        out.insert_pdf(summary)
-        letter_at = out.page_count
-        out.insert_pdf(letter)
-        letter.close()
-        title = case_number(record) or Path(record.meta.get("path") or record.id).name
-        if many:
-            toc.append([1, title, summary_at + 1])
-        toc.append([level, "Summary" if many else f"Summary: {title}", summary_at + 1])
-        toc.append([level, f"Letter ({letter_pages} pages)", letter_at + 1])
-        _item_bookmarks(src, letter_at, toc, level)
-        result.highlights += _add_highlights(out, src, letter_at, toc, level)
-        result.documents += 1
+    try:
+        for src in sources:
+            record = src.record
+            summary_at = out.page_count
+            if record.meta.get("kind") == "pdf":
+                letter = pymupdf.open(stream=src.loaded.source.data, filetype="pdf")
+            else:
+                # typeset first: the summary cites the typeset letter's page numbers
+                letter = pymupdf.open()
+                src.layer = typeset(letter, record.text)
+            letter_pages = letter.page_count
+            summary = _story_pdf(_summary_html(src, exported_at))
+            out.insert_pdf(summary)
+            letter_at = out.page_count
+            out.insert_pdf(letter)
+            letter.close()
+            title = case_number(record) or Path(record.meta.get("path") or record.id).name
+            if many:
+                toc.append([1, title, summary_at + 1])
+            toc.append([level, "Summary" if many else f"Summary: {title}", summary_at + 1])
+            toc.append([level, f"Letter ({letter_pages} pages)", letter_at + 1])
+            _item_bookmarks(src, letter_at, toc, level)
+            result.highlights += _add_highlights(out, src, letter_at, toc, level, cancelled)
+            result.documents += 1
+            step()
+    except BaseException:
+        out.close()  # cancelled or failed: nothing of it is kept
+        raise
     out.set_toc(toc)
     jsonl = "".join(dumps(s.record) + "\n" for s in sources).encode("utf-8")
     out.embfile_add(
@@ -344,13 +380,25 @@ def write_packet(
     include_suggestions: bool = False,
     as_zip: bool = False,
     paths: dict[str, Path] | None = None,
+    progress: Callable[[int, int], None] | None = None,
+    cancelled: Callable[[], bool] | None = None,
 ) -> PacketResult:
-    """Build the packet and write it (or a ZIP of packet, JSONL and originals)."""
+    """Build the packet and write it (or a ZIP of packet, JSONL and originals).
+
+    ``progress`` and ``cancelled`` as for ``build_packet``; a cancelled packet leaves
+    no file behind.
+    """
     out_path = Path(out_path)
     doc, sources, result = build_packet(
-        store, documents, include_suggestions=include_suggestions, paths=paths
+        store,
+        documents,
+        include_suggestions=include_suggestions,
+        paths=paths,
+        progress=progress,
+        cancelled=cancelled,
     )
     try:
+        check_cancelled(cancelled)
         with AtomicOutputs() as outputs:
             if not as_zip:
                 tmp = outputs.temp_for(out_path)
@@ -358,7 +406,11 @@ def write_packet(
             else:
                 with outputs.open(out_path, binary=True) as f:
                     _write_zip(f, doc, sources, out_path.stem)
+            check_cancelled(cancelled)  # saving a long packet takes a moment
             result.paths = outputs.commit()
+        if progress is not None:
+            total = 2 * len(documents) + 1
+            progress(total, total)
     except (RuntimeError, ValueError) as exc:  # MuPDF write errors
         raise ExportError(f"Cannot write {out_path}: {exc}") from None
     finally:

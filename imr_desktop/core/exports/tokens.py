@@ -12,10 +12,13 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass
+from itertools import accumulate
 
 from imr_desktop.core.exports.base import DocRecord, Report, SpanRecord
 
 WORD = re.compile(r"\w+|[^\w\s]")
+# a WORD with the one space that may follow it, or any other whitespace run
+_SPACY_TOKEN = re.compile(r"(\w+|[^\w\s])( ?)|(\s+)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,3 +86,52 @@ def bio_tokens(record: DocRecord, report: Report, fmt: str) -> list[Token]:
         inside = span
         tokens.append(Token(text[start:end], start, end, tag))
     return tokens
+
+
+def words_and_spaces(
+    text: str, starts: set[int], ends: set[int]
+) -> tuple[list[int], list[str], list[bool]]:
+    """Tokens covering all of ``text`` the way ``spacy.tokens.Doc(words, spaces)`` wants.
+
+    Word tokens are those of ``tokenize``, split at every span edge (``starts`` and
+    ``ends``), so a span always covers whole tokens. Whitespace follows spaCy's own
+    convention: one space after a word is that word's trailing space (``spaces[i]``),
+    any other whitespace run is a token. A run is split at span edges too, and a space
+    is not swallowed when a span starts on it or ends right after it. Returns each
+    token's offset, its text and its trailing-space flag.
+    """
+    offsets: list[int] = []
+    words: list[str] = []
+    spaces: list[bool] = []
+    n = len(text)
+    pos = 0
+    # each stretch between span edges is tokenized on its own (a regex stops at endpos);
+    # findall and list comprehensions keep the per-token work in C: this runs on every
+    # token of every letter of a library
+    for stop in [*sorted(starts | ends), n]:
+        if stop <= pos:
+            continue
+        found = _SPACY_TOKEN.findall(text, pos, stop)
+        words += [w or run for w, _sp, run in found]
+        spaces += [bool(sp) for _w, sp, _run in found]
+        offsets += accumulate(
+            [len(w) + len(sp) + len(run) for w, sp, run in found][:-1], initial=pos
+        )
+        if spaces[-1] and stop in ends and offsets[-1] + len(words[-1]) == stop - 1:
+            # a span ends with that space: it must be a token of its own
+            spaces[-1] = False
+            offsets.append(stop - 1)
+            words.append(" ")
+            spaces.append(False)
+        pos = stop
+        if (
+            not spaces[-1]
+            and not words[-1][0].isspace()
+            and stop < n
+            and text[stop] == " "
+            and stop not in starts
+            and stop + 1 not in ends
+        ):
+            spaces[-1] = True  # a span ended at the word: the space after it is its own
+            pos = stop + 1
+    return offsets, words, spaces

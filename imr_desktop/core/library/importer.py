@@ -1,0 +1,221 @@
+"""Import files and folders of letters into the library.
+
+Files are read in worker processes (``pool``); this process is the one writer and stores
+their results in batched transactions. Cancellation is checked between results and the
+batch read so far is committed, so what was imported is always whole: a document is in
+the library with its text, its index entry and its library columns, or not at all.
+
+Source files are never written. A document is keyed by the sha256 of its bytes: a file
+already in the library is skipped as a duplicate (re-importing is idempotent), and one
+found at a new path while its recorded path no longer exists is relinked there.
+
+Run it off the GUI thread, with a ``Store`` opened in that thread (one connection per
+thread); ``progress`` and ``cancel`` are then called from that thread.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import time
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from threading import Event
+
+from imr_desktop.core.library import derive
+from imr_desktop.core.library.pool import ReaderPool
+from imr_desktop.core.library.scan import LETTER_EXTENSIONS, Problem, scan
+from imr_desktop.core.library.worker import FileResult, ReadOptions
+from imr_desktop.core.model import now_iso
+from imr_desktop.core.store import Store
+
+Progress = Callable[[int, int, str], None]  # (files done, files in all, current path)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportOptions:
+    workers: int | None = None  # None: one per CPU; 0: read in this process (tests)
+    time_limit: float = 60.0  # seconds per file before its reader is killed
+    batch_size: int = 200  # documents per transaction
+    batch_seconds: float = 1.0  # ... or commit at least this often
+    require_letter: bool = True  # refuse readable files with nothing of a letter in them
+    store_structure: bool = False  # keep the structure JSON too (adds about 1x the text)
+    extensions: tuple[str, ...] = LETTER_EXTENSIONS  # what is taken inside folders
+
+
+@dataclass(slots=True)
+class ImportSummary:
+    total: int = 0  # files looked at
+    imported: int = 0
+    duplicates: int = 0  # same sha256 as a document already in the library (or this run)
+    relinked: int = 0  # known document found at a new path; its old path is gone
+    failed: list[Problem] = field(default_factory=list)
+    ignored: int = 0  # in folders: not .pdf/.txt, hidden, special files
+    repeated: int = 0  # the same file or folder reached twice through links
+    cancelled: bool = False
+    seconds: float = 0.0
+    documents: list[str] = field(default_factory=list)  # sha256 of every file now in it
+
+    @property
+    def ok(self) -> bool:
+        return not self.failed and not self.cancelled
+
+    def lines(self) -> list[str]:
+        """The closing summary for people."""
+        head = (
+            f"imported {self.imported}, skipped {self.duplicates} as duplicate, "
+            f"relinked {self.relinked}, failed {len(self.failed)}"
+        )
+        if self.ignored:
+            head += f", ignored {self.ignored} other files in folders"
+        if self.cancelled:
+            head += f" (cancelled after {self.processed} of {self.total} files)"
+        return [head] + [f"{p.path}: {p.reason}" for p in self.failed]
+
+    @property
+    def processed(self) -> int:
+        return self.imported + self.duplicates + self.relinked + len(self.failed)
+
+
+def import_paths(
+    store: Store,
+    paths: Iterable[str | Path],
+    *,
+    options: ImportOptions | None = None,
+    progress: Progress | None = None,
+    cancel: Event | Callable[[], bool] | None = None,
+) -> ImportSummary:
+    """Import files and folders (recursively); returns what happened to each file."""
+    options = options or ImportOptions()
+    started = time.monotonic()
+    is_cancelled = _cancel_check(cancel)
+    found = scan(paths, options.extensions)
+    summary = ImportSummary(
+        total=len(found.files) + len(found.problems),
+        failed=list(found.problems),
+        ignored=found.ignored,
+        repeated=found.repeated,
+    )
+    report = progress or (lambda done, total, path: None)
+    report(len(found.problems), summary.total, "")
+    derive.sync(store)  # stale rows first, so the library is whole before it grows
+    known = frozenset(r[0] for r in store.db.execute("SELECT sha256 FROM documents"))
+    workers = (os.cpu_count() or 1) if options.workers is None else options.workers
+    read = ReadOptions(options.require_letter, options.store_structure)
+    writer = _Writer(store, summary, options.store_structure)
+    pool = ReaderPool(min(workers, len(found.files)), known, read, time_limit=options.time_limit)
+    batch: list[FileResult] = []
+    last_commit = time.monotonic()
+    try:
+        with pool:
+            for result in pool.imap(found.files):
+                if result is not None:
+                    batch.append(result)
+                    done = len(found.problems) + writer.seen + len(batch)
+                    report(done, summary.total, result.path)
+                if len(batch) >= options.batch_size or (
+                    batch and time.monotonic() - last_commit >= options.batch_seconds
+                ):
+                    pending, batch = batch, []
+                    writer.write(pending)
+                    last_commit = time.monotonic()
+                if is_cancelled():
+                    summary.cancelled = True
+                    break
+    except KeyboardInterrupt:
+        summary.cancelled = True  # Ctrl-C in a terminal: keep what was read, as a cancel
+    if batch:
+        writer.write(batch)
+    summary.seconds = time.monotonic() - started
+    return summary
+
+
+def _cancel_check(cancel: Event | Callable[[], bool] | None) -> Callable[[], bool]:
+    if cancel is None:
+        return lambda: False
+    if isinstance(cancel, Event):
+        return cancel.is_set
+    return cancel
+
+
+class _Writer:
+    """Stores batches of worker results in one transaction each."""
+
+    def __init__(self, store: Store, summary: ImportSummary, store_structure: bool) -> None:
+        self.store = store
+        self.summary = summary
+        self.store_structure = store_structure
+        self.seen = 0  # results written
+
+    def write(self, batch: Sequence[FileResult]) -> None:
+        now = now_iso()
+        outcomes: list[tuple[str, FileResult]] = []
+        with self.store.transaction() as db:
+            conn = db.conn
+            for r in batch:
+                if r.status == "failed":
+                    outcomes.append(("failed", r))
+                elif r.status == "known":
+                    outcomes.append((self._known(conn, r, now), r))
+                else:
+                    outcomes.append((self._insert(conn, r, now), r))
+        # counted only once committed, so the summary never claims what was rolled back
+        for outcome, r in outcomes:
+            if outcome == "failed":
+                self.summary.failed.append(Problem(r.path, r.reason))
+                continue
+            setattr(self.summary, outcome, getattr(self.summary, outcome) + 1)
+            self.summary.documents.append(r.sha256)
+        self.seen += len(batch)
+
+    def _insert(self, conn: sqlite3.Connection, r: FileResult, now: str) -> str:
+        assert r.derived is not None
+        columns = [
+            "sha256",
+            "path",
+            "kind",
+            "page_count",
+            "size",
+            "text",
+            "text_sha256",
+            "extractor_version",
+            "status",
+            "added_at",
+            "updated_at",
+        ]
+        values: list[object] = [
+            r.sha256,
+            r.path,
+            r.kind,
+            r.page_count,
+            r.size,
+            r.text,
+            r.text_sha256,
+            r.extractor_version,
+            "new",
+            now,
+            now,
+        ]
+        if self.store_structure and r.structure_json is not None:
+            columns.append("structure")
+            values.append(r.structure_json)
+        cur = conn.execute(
+            f"INSERT OR IGNORE INTO documents ({', '.join(columns)}) "
+            f"VALUES ({', '.join('?' * len(values))})",
+            values,
+        )
+        if cur.rowcount == 0:
+            return self._known(conn, r, now)  # the same file twice in this run
+        derive.write(conn, r.sha256, r.derived)
+        return "imported"
+
+    def _known(self, conn: sqlite3.Connection, r: FileResult, now: str) -> str:
+        row = conn.execute("SELECT path FROM documents WHERE sha256 = ?", [r.sha256]).fetchone()
+        if row is None or row[0] == r.path or os.path.exists(row[0]):
+            return "duplicates"  # a copy, or the very same file again
+        conn.execute(
+            "UPDATE documents SET path = ?, updated_at = ? WHERE sha256 = ?",
+            [r.path, now, r.sha256],
+        )
+        return "relinked"

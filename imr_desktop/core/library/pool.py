@@ -1,0 +1,163 @@
+"""Worker processes that read files for the import, each file under a time limit.
+
+``concurrent.futures`` cannot stop one task that hangs (a decompression bomb keeps MuPDF
+busy for minutes), so this small pool gives each worker its own pipe and at most
+``depth`` files at a time: the parent always knows which file a worker is on and since
+when. A worker past the time limit is killed and replaced, and that file is reported; a
+worker that dies (a crash in MuPDF) costs only the file it was reading. The others it
+had queued are handed out again.
+
+Workers are started with ``spawn`` (safe with a multithreaded parent such as the GUI, and
+the only way on Windows and macOS); each imports the reader and opens its own documents.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from multiprocessing.connection import Connection, wait
+from multiprocessing.process import BaseProcess
+from types import TracebackType
+
+from imr_desktop.core.library.worker import READY, FileResult, ReadOptions, read_file, serve
+
+
+class _Worker:
+    def __init__(self, proc: BaseProcess, conn: Connection) -> None:
+        self.proc = proc
+        self.conn = conn
+        self.tasks: deque[str] = deque()
+        self.ready = False  # imports done: the time limit runs from then
+        self.head_since = time.monotonic()  # when it started on tasks[0]
+
+
+class ReaderPool:
+    """Read files in ``workers`` processes; ``workers=0`` reads in this process (no time
+    limit: for tests and tools that must patch the reader)."""
+
+    def __init__(
+        self,
+        workers: int,
+        known: frozenset[str],
+        options: ReadOptions,
+        *,
+        time_limit: float = 60.0,
+        depth: int = 2,
+        target: Callable[[Connection, frozenset[str], ReadOptions], None] = serve,
+    ) -> None:
+        self.workers = max(0, workers)
+        self.known = known
+        self.options = options
+        self.time_limit = time_limit
+        self.depth = max(1, depth)
+        self.target = target  # the worker main loop (tests pass one that crashes or hangs)
+        self._ctx = multiprocessing.get_context("spawn")
+        self._pool: list[_Worker] = []
+
+    def __enter__(self) -> ReaderPool:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    # ------------------------------------------------------------------ workers
+    def _spawn(self) -> _Worker:
+        parent, child = self._ctx.Pipe()
+        proc = self._ctx.Process(
+            target=self.target,
+            args=(child, self.known, self.options),
+            name="imr-reader",
+            daemon=True,
+        )
+        proc.start()
+        child.close()
+        return _Worker(proc, parent)
+
+    def _kill(self, w: _Worker) -> None:
+        if w.proc.is_alive():
+            w.proc.kill()
+        w.proc.join(5)
+        w.conn.close()
+
+    def close(self) -> None:
+        """Stop every worker: idle ones finish cleanly, busy ones are killed (cancel)."""
+        for w in self._pool:
+            if not w.tasks and w.proc.is_alive():
+                try:
+                    w.conn.send(None)
+                    w.proc.join(2)
+                except (OSError, ValueError):
+                    pass
+            self._kill(w)
+        self._pool.clear()
+
+    # ------------------------------------------------------------------ reading
+    def imap(self, paths: Sequence[str], tick: float = 0.1) -> Iterator[FileResult | None]:
+        """One ``FileResult`` per path, in completion order; ``None`` after ``tick``
+        seconds without one, so the caller can check for cancellation."""
+        if self.workers == 0:
+            for path in paths:
+                yield read_file(path, self.known, self.options)
+            return
+        queue = deque(paths)
+        self._pool = [self._spawn() for _ in range(min(self.workers, len(queue)))]
+        while queue or any(w.tasks for w in self._pool):
+            self._dispatch(queue)
+            results = self._collect(queue, tick)
+            yield from results
+            if not results:
+                yield None
+
+    def _dispatch(self, queue: deque[str]) -> None:
+        for w in self._pool:
+            while queue and len(w.tasks) < self.depth:
+                path = queue.popleft()
+                if not w.tasks:
+                    w.head_since = time.monotonic()
+                w.tasks.append(path)
+                w.conn.send(path)
+
+    def _collect(self, queue: deque[str], tick: float) -> list[FileResult]:
+        busy = [w for w in self._pool if w.tasks]
+        now = time.monotonic()
+        deadlines = [w.head_since + self.time_limit - now for w in busy if w.ready]
+        ready = set(wait([w.conn for w in busy], max(0.0, min([tick, *deadlines]))))
+        out: list[FileResult] = []
+        for w in busy:
+            if w.conn in ready:
+                try:
+                    while w.tasks and w.conn.poll():
+                        message = w.conn.recv()
+                        w.head_since = time.monotonic()
+                        if message == READY:
+                            w.ready = True
+                            continue
+                        out.append(message)
+                        w.tasks.popleft()
+                except (EOFError, OSError):
+                    out.append(self._replace(w, queue, "the reader crashed on this file"))
+                    continue
+            if w.tasks and not w.proc.is_alive() and not w.conn.poll():
+                out.append(self._replace(w, queue, "the reader crashed on this file"))
+            elif w.tasks and w.ready and time.monotonic() - w.head_since > self.time_limit:
+                reason = (
+                    f"took longer than {self.time_limit:g} s to read and was skipped "
+                    "(a damaged or hostile file?)"
+                )
+                out.append(self._replace(w, queue, reason))
+        return out
+
+    def _replace(self, w: _Worker, queue: deque[str], reason: str) -> FileResult:
+        """Kill a stuck or dead worker: its current file fails, its queued files go back."""
+        self._kill(w)
+        culprit = w.tasks.popleft()
+        queue.extendleft(reversed(w.tasks))
+        self._pool[self._pool.index(w)] = self._spawn()
+        return FileResult.failed(culprit, reason)
