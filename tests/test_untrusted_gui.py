@@ -157,11 +157,8 @@ def test_links_open_only_on_ctrl_click_after_asking_and_only_web_or_mail(
 
 
 def test_nothing_in_the_app_can_launch_anything() -> None:
-    """Source guard: nothing from a letter is ever handed to the desktop except its web
-    and mail links (ui/file_safety.py: openUrl after is_safe_url and a confirmation). The
-    export dialog may open the files it has just written, as local files, on a click.
-    No subprocess, shell, browser module or PDF JavaScript anywhere. A new hit here needs
-    a review, not a wider pattern."""
+    """Source guard: only ui/file_safety.py hands anything to the desktop (openUrl, after
+    is_safe_url and a confirmation); no subprocess, shell, browser or PDF JavaScript."""
     root = Path(__file__).resolve().parents[1] / "imr_desktop"
     forbidden = re.compile(
         r"\b(subprocess|webbrowser|os\.system|os\.startfile|os\.exec\w*|os\.spawn\w*|"
@@ -173,13 +170,13 @@ def test_nothing_in_the_app_can_launch_anything() -> None:
             code = line.split("#", 1)[0]
             if forbidden.search(code):
                 hits[f"{path.relative_to(root)}:{number}"] = line.strip()
-
-    def allowed(where: str, line: str) -> bool:
-        if where.startswith("ui/file_safety.py"):
-            return "openUrl" in line
-        if where.startswith("ui/job_dialog.py"):  # "Open file" / "Open folder" buttons
-            return "QDesktopServices.openUrl(QUrl.fromLocalFile(" in line
-        return False
-
-    assert {k: v for k, v in hits.items() if not allowed(k, v)} == {}
-    assert sum(k.startswith("ui/file_safety.py") for k in hits) == 1
+    allowed = {k for k, v in hits.items() if k.startswith("ui/file_safety.py") and "openUrl" in v}
+    assert set(hits) - allowed == set(), hits
+    # two doors to the desktop: a checked, confirmed http/https/mailto link, and a local
+    # file or folder the app itself wrote (packet, export), opened on the user's click
+    assert sorted(hits[k].split("(")[0] for k in allowed) == [
+        "return QDesktopServices.openUrl",
+        "return QDesktopServices.openUrl",
+    ]
+    assert any("fromLocalFile" in hits[k] for k in allowed)
+    assert any("StrictMode" in hits[k] for k in allowed)

@@ -9,6 +9,7 @@ naming the address; only http, https and mailto are ever handed to the desktop.
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 
 from PySide6.QtCore import QEvent, QObject, QPointF, Qt, QUrl
 from PySide6.QtGui import QDesktopServices, QMouseEvent
@@ -37,6 +38,13 @@ def _ask(parent: QWidget, url: str) -> bool:
 
 def _open_url(url: str) -> bool:
     return QDesktopServices.openUrl(QUrl(url, QUrl.ParsingMode.StrictMode))
+
+
+def open_local_path(path: Path) -> bool:
+    """Show a file or folder IMR Desktop itself just wrote (a packet, an export folder),
+    on the user's click. Only local paths: this is the one other place the desktop is
+    asked to open anything."""
+    return QDesktopServices.openUrl(QUrl.fromLocalFile(str(path)))
 
 
 class FileSafety(QObject):

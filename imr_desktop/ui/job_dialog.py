@@ -11,8 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from PySide6.QtCore import Qt, QUrl
-from PySide6.QtGui import QCloseEvent, QDesktopServices, QPalette
+from PySide6.QtCore import Qt
+from PySide6.QtGui import QCloseEvent, QPalette
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
@@ -28,6 +28,8 @@ from PySide6.QtWidgets import (
     QVBoxLayout,
     QWidget,
 )
+
+from imr_desktop.ui.file_safety import open_local_path
 
 OPTIONS, PROGRESS, SUMMARY = range(3)
 
@@ -310,11 +312,11 @@ class JobDialog(QDialog):
 
     def _open_file(self) -> None:
         if self.summary is not None and self.summary.open_file is not None:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.summary.open_file)))
+            open_local_path(self.summary.open_file)
 
     def _open_folder(self) -> None:
         if self.summary is not None and self.summary.files:
-            QDesktopServices.openUrl(QUrl.fromLocalFile(str(self.summary.files[0].parent)))
+            open_local_path(self.summary.files[0].parent)
 
 
 def _html(text: str) -> str:
