@@ -166,7 +166,14 @@ class ProbeGate:
         return report
 
     def _ask(
-        self, path: Path, sha256: str, name: str, password: str | None, started: float
+        self,
+        path: Path,
+        sha256: str,
+        name: str,
+        password: str | None,
+        started: float,
+        *,
+        retry: bool = True,
     ) -> ProbeReport:
         self._ensure_process()
         assert self._conn is not None and self._proc is not None
@@ -194,6 +201,10 @@ class ProbeGate:
             proc.join(timeout=1)
             code = proc.exitcode
             self._replace_process()
+            if retry and time.monotonic() < deadline:
+                # the process may have died before this file reached it (killed while
+                # idle): a file that really crashes the reader crashes it again
+                return self._ask(path, sha256, name, password, started, retry=False)
             return ProbeReport(refusal=_crash_message(name, code), cacheable=False)
         if not isinstance(report, ProbeReport):
             self._replace_process()
