@@ -125,14 +125,28 @@ def test_a_crashed_probe_is_a_refusal_and_is_replaced(tmp_path: Path) -> None:
         time.sleep(0.2)
         # the dead process is noticed when asked: a fresh one takes over
         assert _check(gate, tmp_path, "letter.pdf", pdfgen.letter_bytes(1)).ok
-        pid = gate.pid
-        gate._ready = True  # skip the boot message: the next recv() sees the death
-        os.kill(pid, signal.SIGKILL)
-        time.sleep(0.2)
-        gate._proc.is_alive = lambda: True  # type: ignore[method-assign] - crash mid-check
-        message = _refusal(gate, tmp_path, "evil.pdf", pdfgen.letter_bytes(2))
+        # a file that kills the reader every time it is read: refused, saying so
+        crashes = []
+        original = ProbeGate._ensure_process
+
+        def ensure_then_die(self):  # type: ignore[no-untyped-def]
+            original(self)
+            if self._proc.pid in crashes or len(crashes) == 2:
+                return  # the file's two attempts die; the process after them lives
+            self._ready = True  # skip the boot message: the next recv() sees the death
+            os.kill(self._proc.pid, signal.SIGKILL)
+            self._proc.join(timeout=2)
+            self._proc.is_alive = lambda: True  # as if it died while reading the file
+            crashes.append(self._proc.pid)
+
+        ProbeGate._ensure_process = ensure_then_die  # type: ignore[method-assign]
+        try:
+            message = _refusal(gate, tmp_path, "evil.pdf", pdfgen.letter_bytes(2))
+        finally:
+            ProbeGate._ensure_process = original  # type: ignore[method-assign]
         assert "stopped while checking it" in message and "SIGKILL" in message
-        assert gate.pid != pid
+        assert len(crashes) == 2  # tried once more with a fresh process, then refused
+        assert gate.pid not in crashes
     finally:
         gate.close()
 
@@ -203,3 +217,21 @@ def test_verdicts_are_cached_by_sha256(gate: ProbeGate, tmp_path: Path) -> None:
 )
 def test_only_web_and_mail_links_are_safe(url: str, safe: bool) -> None:
     assert is_safe_url(url) is safe
+
+
+def test_a_known_letter_is_recognised_without_the_probe(tmp_path: Path) -> None:
+    # app start: a letter with a cached verdict opens without waiting for (or competing
+    # with) the probe process's boot
+    cache = tmp_path / "cache"
+    first = ProbeGate(cache_dir=cache)
+    path = tmp_path / "letter.pdf"
+    path.write_bytes(pdfgen.letter_bytes(1))
+    assert not first.knows(path)
+    try:
+        _check(first, tmp_path, "letter.pdf", path.read_bytes())
+    finally:
+        first.close()
+    later = ProbeGate(cache_dir=cache)
+    assert later.knows(path) and later.pid is None
+    assert not later.knows(tmp_path / "missing.pdf")
+    assert not later.knows(path, max_bytes=10)  # big files: just boot the probe

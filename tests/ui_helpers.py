@@ -43,6 +43,17 @@ def open_and_wait(qtbot: QtBot, window: MainWindow, path: Path, timeout: int = 1
         [window.session.textComplete, window.documentReady], timeout=timeout, order="none"
     ):
         window.open_file(path)
+    # the signals of an earlier open still in flight (say, the reopen after Open Database)
+    # can end that wait: wait for this open's own document and text
+    session = window.session
+    qtbot.waitUntil(
+        lambda: (
+            session.info is not None
+            and session.info.generation == session._pending_generation
+            and session.text_complete
+        ),
+        timeout=timeout,
+    )
 
 
 def drag(qtbot: QtBot, widget, start: QPoint, end: QPoint) -> None:  # type: ignore[no-untyped-def]

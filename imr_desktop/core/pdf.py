@@ -83,8 +83,10 @@ def open_pdf(data: bytes, name: str, password: str | None = None) -> pymupdf.Doc
     if doc.is_repaired and not any(_draws_something(doc, i) for i in range(doc.page_count)):
         # e.g. a truncated download whose page tree survived but whose pages did not;
         # without this it would open as blank pages, like a scan with no text layer
-        count = doc.page_count
+        count = doc.page_count  # repairs made while trying the pages can change it
         doc.close()
+        if count == 0:
+            raise DocumentError(f"{name} is damaged: it opened with 0 pages.")
         raise DocumentError(
             f"{name} is damaged (truncated or corrupt): none of its {count} pages can be read."
         )

@@ -64,9 +64,14 @@ def run_gui(args: Namespace) -> int:
     started = process_start_time()
     from imr_desktop.core.untrusted.gate import shared_gate
 
-    # the probe process that checks every PDF before it is opened boots while Qt loads,
-    # so the first letter does not wait for it (core/untrusted/gate.py)
-    shared_gate().start()
+    # The probe process that checks every PDF before it is opened (core/untrusted/gate.py)
+    # boots while Qt loads, so the first letter does not wait for it; for a letter whose
+    # verdict is cached it boots after the first paint, not competing with start-up.
+    gate = shared_gate()
+    target = Path(args.file) if args.file else paths.sample_letter()
+    probe_later = gate.knows(target)
+    if not probe_later:
+        gate.start()
     from PySide6.QtCore import qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
@@ -82,7 +87,6 @@ def run_gui(args: Namespace) -> int:
     # Wayland matches windows to their .desktop file (and so to its icon) by this name
     app.setDesktopFileName(DESKTOP_ID)
 
-    target = Path(args.file) if args.file else paths.sample_letter()
     if args.selftest and not target.exists():
         print(f"imr-desktop: file not found: {target}", file=sys.stderr)
         return 2
@@ -101,6 +105,8 @@ def run_gui(args: Namespace) -> int:
     )
     durability.install(window, start)
     window.show()
+    if probe_later:
+        window.documentReady.connect(gate.start)  # ready for the next file
     startup_ms = (time.time() - started) * 1000
 
     if args.selftest:

@@ -161,8 +161,8 @@ class RenderService(QObject):
 
     def __init__(self, parent: QObject | None = None, gate: ProbeGate | None = None) -> None:
         super().__init__(parent)
+        # checks every PDF before this thread opens it; app start boots its process early
         self.gate = gate or shared_gate()
-        self.gate.start()  # no-op when already running
         self.generation = 0
         self._requests = 0
         self._lock = threading.Lock()

@@ -10,6 +10,7 @@ known letter opens without waiting for the probe at all.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import multiprocessing as mp
 import os
@@ -123,6 +124,21 @@ class ProbeGate:
         return self._proc.pid if self._proc is not None else None
 
     # ------------------------------------------------------------------ verdicts
+    def knows(self, path: Path, *, max_bytes: int = 32 * 1024 * 1024) -> bool:
+        """Whether a verdict on this file is cached (app start: a known letter needs no
+        probe process to open, so none is booted while the window is being built)."""
+        try:
+            if path.stat().st_size > max_bytes:
+                return False
+            sha256 = hashlib.sha256(path.read_bytes()).hexdigest()
+        except OSError:
+            return False
+        report = self._memory.get((sha256, False)) or self._load(sha256)
+        if report is None:
+            return False
+        self._memory[(sha256, False)] = report
+        return True
+
     def check(self, path: Path, sha256: str, name: str, password: str | None) -> ProbeReport:
         """The probe's report on an opened file; raises ``DocumentError`` (or
         ``PasswordRequired``) when the file must not be opened."""
@@ -150,7 +166,14 @@ class ProbeGate:
         return report
 
     def _ask(
-        self, path: Path, sha256: str, name: str, password: str | None, started: float
+        self,
+        path: Path,
+        sha256: str,
+        name: str,
+        password: str | None,
+        started: float,
+        *,
+        retry: bool = True,
     ) -> ProbeReport:
         self._ensure_process()
         assert self._conn is not None and self._proc is not None
@@ -178,6 +201,10 @@ class ProbeGate:
             proc.join(timeout=1)
             code = proc.exitcode
             self._replace_process()
+            if retry and time.monotonic() < deadline:
+                # the process may have died before this file reached it (killed while
+                # idle): a file that really crashes the reader crashes it again
+                return self._ask(path, sha256, name, password, started, retry=False)
             return ProbeReport(refusal=_crash_message(name, code), cacheable=False)
         if not isinstance(report, ProbeReport):
             self._replace_process()
