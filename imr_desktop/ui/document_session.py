@@ -8,24 +8,28 @@ on the GUI thread and tells the window what changed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QObject, Signal
 from PySide6.QtGui import QUndoStack
 
-from imr_desktop.core import ocr, pdf
-from imr_desktop.core.analysis import ensure_structure, ensure_suggestions
-from imr_desktop.core.anchoring import apply_reanchoring
+from imr_desktop.core import pdf
 from imr_desktop.core.document import TEXT_EXTRACTOR_VERSION
 from imr_desktop.core.errors import StoreError, UserFacingError
 from imr_desktop.core.labels import LabelSet
 from imr_desktop.core.model import DocumentRecord
-from imr_desktop.core.ocr import OcrPage
-from imr_desktop.core.ocr import cache as ocr_cache
 from imr_desktop.core.session import AnnotationSet
 from imr_desktop.core.store import Store
-from imr_desktop.core.structure import LetterStructure
 from imr_desktop.core.textlayer import TextLayer
 from imr_desktop.ui.render_service import OpenedDocument, RenderService
+
+if TYPE_CHECKING:
+    from imr_desktop.core.ocr import OcrPage
+    from imr_desktop.core.structure import LetterStructure
+
+# OCR, structure, suggestions and re-anchoring are imported where they are used: they
+# run once the whole text is read, after the first page is on screen, and importing
+# them at start-up would delay that page.
 
 
 class DocumentSession(QObject):
@@ -125,9 +129,12 @@ class DocumentSession(QObject):
     def adopt_ocr(self, pages: list[OcrPage]) -> None:
         """Use recognised text (``ui/ocr_controller.py``) as this scan's text layer; it
         is stored, re-anchored and parsed exactly like born-digital text."""
+        from imr_desktop.core.ocr import OCR_VERSION
+        from imr_desktop.core.ocr import cache as ocr_cache
+
         assert self.info is not None
         self.layer = ocr_cache.layer_of(pages)
-        self.extractor_version = ocr.OCR_VERSION
+        self.extractor_version = OCR_VERSION
         self.ocr_pages = list(pages)
         if self.annotations is not None:
             self.annotations.text = self.layer.text
@@ -135,16 +142,21 @@ class DocumentSession(QObject):
 
     def _adopt_cached_ocr(self) -> None:
         """A scan recognised before reopens with the same text (and so its annotations)."""
+        from imr_desktop.core.ocr import OCR_VERSION
+        from imr_desktop.core.ocr import cache as ocr_cache
+
         assert self.info is not None
         pages = ocr_cache.load(self.info.sha256)
         if pages is not None and len(pages) == len(self.info.page_sizes):
             self.layer = ocr_cache.layer_of(pages)
-            self.extractor_version = ocr.OCR_VERSION
+            self.extractor_version = OCR_VERSION
             self.ocr_pages = pages
             if self.annotations is not None:
                 self.annotations.text = self.layer.text
 
     def _text_done(self) -> None:
+        from imr_desktop.core.analysis import ensure_structure, ensure_suggestions
+
         assert self.info is not None and self.layer is not None
         if self.info.kind == "pdf" and not self.layer.text.strip() and self.ocr_pages is None:
             self._adopt_cached_ocr()
@@ -179,6 +191,8 @@ class DocumentSession(QObject):
             return
         if not (stored.text or "").strip():
             return  # nothing can be anchored on an empty text (a scan before its OCR)
+        from imr_desktop.core.anchoring import apply_reanchoring
+
         results = apply_reanchoring(
             self.store, self.info.sha256, self.layer.text, new_sha, self.extractor_version
         )

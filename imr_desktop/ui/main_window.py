@@ -46,7 +46,6 @@ from imr_desktop.ui.file_safety import FileSafety
 from imr_desktop.ui.find_bar import FindBar
 from imr_desktop.ui.highlights import Highlight
 from imr_desktop.ui.label_bar import LabelBar
-from imr_desktop.ui.label_manager import LabelManagerDialog
 from imr_desktop.ui.ocr_controller import OcrController
 from imr_desktop.ui.pdf_view import PdfView
 from imr_desktop.ui.render_service import OpenedDocument, RenderService
@@ -593,6 +592,8 @@ class MainWindow(QMainWindow):
             self.panel.delete_selected()
 
     def manage_labels(self) -> None:
+        from imr_desktop.ui.label_manager import LabelManagerDialog  # a dialog: on use
+
         if self.labels is None:
             self._explain_no_tagging()
             return
