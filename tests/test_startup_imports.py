@@ -18,6 +18,7 @@ ROOT = Path(__file__).resolve().parents[1]
 
 # modules that must not be loaded once the main window is built and shown
 DEFERRED = (
+    "sqlite_utils",  # on the first write: opening a database and reading it need sqlite3
     "multiprocessing",  # probe, OCR and import workers: started when needed
     "imr_desktop.core.ocr",
     "imr_desktop.ui.library_view",
@@ -51,6 +52,9 @@ window.close()
 
 @pytest.mark.gui
 def test_building_the_window_imports_none_of_the_deferred_modules(tmp_path: Path) -> None:
+    from imr_desktop.core.store import Store
+
+    Store.open(tmp_path / "a.sqlite").close()  # an existing database, as on every later start
     env = {
         "QT_QPA_PLATFORM": "offscreen",
         "IMR_DESKTOP_DATA_DIR": str(tmp_path / "data"),

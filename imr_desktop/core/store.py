@@ -16,12 +16,11 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from imr_desktop.core.dbapi import Database
 from imr_desktop.core.errors import (
     NewerSchemaError,
     ReadOnlyStoreError,
@@ -38,8 +37,11 @@ from imr_desktop.core.model import (
     now_iso,
 )
 
+if TYPE_CHECKING:
+    from imr_desktop.core.dbapi import Database
+
 # --------------------------------------------------------------------------- migrations
-Migration = Callable[[Database], None]
+Migration = Callable[["Database"], None]
 
 
 def _v1_initial(db: Database) -> None:
@@ -176,11 +178,31 @@ def _row_to(cls: type, row: dict[str, Any]) -> Any:
 class Store:
     """Documents, labels and annotations in one SQLite file."""
 
-    def __init__(self, db: Database, path: Path, read_only: bool) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
+        self.conn = conn
+        # sqlite-utils (with click, pluggy and dateutil) is imported on the first write or
+        # migration, not at open: reading a letter's annotations does not need it, and
+        # importing it cost ~0.1 s before the first page could show
+        self._db: Database | None = None
         self.path = path
         self.read_only = read_only
         self.closed = False  # set by close(); a window switching databases checks it
+
+    @property
+    def db(self) -> Database:
+        """The connection as a sqlite-utils ``Database`` (made on first use)."""
+        if self._db is None:
+            from imr_desktop.core.dbapi import Database
+
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+        """Rows as dicts straight from sqlite3 (what ``Database.query`` returns)."""
+        cursor = self.conn.execute(sql, params)
+        keys = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(keys, row, strict=True))
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -215,9 +237,9 @@ class Store:
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(str(path), timeout=2.0, factory=connection_factory)
-            db = Database(conn, execute_plugins=False)
-            db.execute("PRAGMA foreign_keys=ON")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA recursive_triggers=ON")  # as sqlite-utils' Database sets
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.Error as exc:
             raise _classify(exc, path) from None
         if version > SCHEMA_VERSION:
@@ -227,14 +249,14 @@ class Store:
                 f"(schema {version}; this version knows up to {SCHEMA_VERSION}). "
                 "Update IMR Desktop to open it; the file was not changed."
             )
-        store = cls(db, path, read_only)
+        store = cls(conn, path, read_only)
         try:
             if not read_only:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=FULL")
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
                 if sys.platform == "darwin":
                     # macOS fsync does not reach the platter; F_FULLFSYNC does
-                    db.execute("PRAGMA fullfsync=ON")
+                    conn.execute("PRAGMA fullfsync=ON")
                 if 0 < version < SCHEMA_VERSION and before_migration is not None:
                     store._before_migration(before_migration, version)
                 store._migrate(version)
@@ -253,7 +275,7 @@ class Store:
         try:
             hook(self.path, version)
         except StoreError as exc:
-            self.db.conn.close()
+            self.conn.close()
             raise StoreError(
                 f"{self.path} must be upgraded from schema {version} to {SCHEMA_VERSION}, "
                 f"and it is backed up first; that failed, so nothing was changed. {exc}"
@@ -267,16 +289,16 @@ class Store:
         with self.db.atomic():
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[target - 1](self.db)
-                self.db.execute(f"PRAGMA user_version={target}")
+                self.conn.execute(f"PRAGMA user_version={target}")
 
     @property
     def schema_version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def close(self) -> None:
         self.closed = True
         with contextlib.suppress(sqlite3.Error):
-            self.db.conn.close()
+            self.conn.close()
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Database]:
@@ -300,6 +322,8 @@ class Store:
     def upsert_document(self, doc: DocumentRecord) -> None:
         now = now_iso()
         row = asdict(doc)
+        if self._unchanged(row):
+            return  # reopening a known letter: no transaction, no fsync
         with self._write() as db:
             existing = db.execute(
                 "SELECT status, added_at FROM documents WHERE sha256 = ?", [doc.sha256]
@@ -316,6 +340,22 @@ class Store:
             row["updated_at"] = now
             db["documents"].upsert(row, pk="sha256")
 
+    def _unchanged(self, row: dict[str, Any]) -> bool:
+        """Whether the stored document already has every value of ``row``; the fields an
+        upsert keeps are ignored (status, and the text fields when ``row`` has no text)."""
+        kept = {"status"} | (
+            {"text", "text_sha256", "extractor_version"} if row["text"] is None else set()
+        )
+        wanted = {k: v for k, v in row.items() if k not in kept}
+        columns = ", ".join(f'"{k}"' for k in wanted)
+        try:
+            stored = self.conn.execute(
+                f"SELECT {columns} FROM documents WHERE sha256 = ?", [row["sha256"]]
+            ).fetchone()
+        except sqlite3.Error:
+            return False  # let the write path report it
+        return stored is not None and tuple(stored) == tuple(wanted.values())
+
     def save_structure(self, sha256: str, structure: dict[str, Any]) -> None:
         with self._write() as db:
             db.execute(
@@ -324,7 +364,7 @@ class Store:
             )
 
     def structure(self, sha256: str) -> dict[str, Any] | None:
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT structure FROM documents WHERE sha256 = ?", [sha256]
         ).fetchone()
         if not row or not row[0]:
@@ -338,7 +378,7 @@ class Store:
     def ever_suggested(self, document: str) -> bool:
         """True once suggestions were made for a document, even if all were rejected."""
         return (
-            self.db.execute(
+            self.conn.execute(
                 "SELECT 1 FROM annotations WHERE document = ? AND origin = 'suggested' LIMIT 1",
                 [document],
             ).fetchone()
@@ -352,7 +392,7 @@ class Store:
                 db["annotations"].upsert(asdict(ann) | {"deleted": 0}, pk="id")
 
     def document(self, sha256: str) -> DocumentRecord | None:
-        rows = list(self.db.query("SELECT * FROM documents WHERE sha256 = ?", [sha256]))
+        rows = list(self._query("SELECT * FROM documents WHERE sha256 = ?", [sha256]))
         return _row_to(DocumentRecord, rows[0]) if rows else None
 
     def set_document_status(self, sha256: str, status: str) -> None:
@@ -366,11 +406,11 @@ class Store:
 
     # ------------------------------------------------------------------ labels
     def labels(self) -> list[Label]:
-        rows = self.db.query("SELECT * FROM labels WHERE deleted = 0 ORDER BY position, name")
+        rows = self._query("SELECT * FROM labels WHERE deleted = 0 ORDER BY position, name")
         return [_row_to(Label, r) for r in rows]
 
     def label(self, label_id: str) -> Label | None:
-        rows = list(self.db.query("SELECT * FROM labels WHERE id = ?", [label_id]))
+        rows = list(self._query("SELECT * FROM labels WHERE id = ?", [label_id]))
         return _row_to(Label, rows[0]) if rows else None
 
     def save_label(self, label: Label) -> None:
@@ -431,10 +471,10 @@ class Store:
             sql += " AND origin = ?"
             args.append(origin)
         sql += " ORDER BY start, end"
-        return [_row_to(Annotation, r) for r in self.db.query(sql, args)]
+        return [_row_to(Annotation, r) for r in self._query(sql, args)]
 
     def annotation(self, annotation_id: str) -> Annotation | None:
-        rows = list(self.db.query("SELECT * FROM annotations WHERE id = ?", [annotation_id]))
+        rows = list(self._query("SELECT * FROM annotations WHERE id = ?", [annotation_id]))
         return _row_to(Annotation, rows[0]) if rows and not rows[0]["deleted"] else None
 
     def add_annotation(self, ann: Annotation) -> None:
@@ -460,10 +500,9 @@ class Store:
 
     def count_annotations(self, document: str | None = None) -> int:
         if document is None:
-            return self.db.execute("SELECT count(*) FROM annotations WHERE deleted = 0").fetchone()[
-                0
-            ]
-        return self.db.execute(
+            sql = "SELECT count(*) FROM annotations WHERE deleted = 0"
+            return self.conn.execute(sql).fetchone()[0]
+        return self.conn.execute(
             "SELECT count(*) FROM annotations WHERE document = ? AND deleted = 0", [document]
         ).fetchone()[0]
 
