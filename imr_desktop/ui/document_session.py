@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
 from imr_desktop.core import pdf
@@ -30,6 +30,9 @@ if TYPE_CHECKING:
 # OCR, structure, suggestions and re-anchoring are imported where they are used: they
 # run once the whole text is read, after the first page is on screen, and importing
 # them at start-up would delay that page.
+
+
+TEXT_WITHOUT_PAINT_MS = 250
 
 
 class DocumentSession(QObject):
@@ -63,6 +66,11 @@ class DocumentSession(QObject):
         self.undo_stack = QUndoStack(self)
         self._pending_path = ""
         self._pending_generation = -1
+        # A PDF's text is read once its first page is on screen (``first_page_shown``):
+        # reading it and parsing the letter meanwhile held the first paint back by ~0.1 s.
+        # Without a paint (a hidden window) it starts after this delay anyway.
+        self._text_timer = QTimer(self, singleShot=True, interval=TEXT_WITHOUT_PAINT_MS)
+        self._text_timer.timeout.connect(self.service.start_text)
         service.opened.connect(self._on_opened)
         service.failed.connect(self._on_failed)
         service.pageText.connect(self._on_page_text)
@@ -111,9 +119,15 @@ class DocumentSession(QObject):
             )
         self.opened.emit(info)
         if info.kind == "pdf":
-            self.service.start_text()
+            self._text_timer.start()
         else:
             self._text_done()
+
+    def first_page_shown(self) -> None:
+        """The view painted the first page: now read the text (see ``_text_timer``)."""
+        if self._text_timer.isActive():
+            self._text_timer.stop()
+            self.service.start_text()
 
     def _on_page_text(self, page: pdf.PageChars, generation: int) -> None:
         if self.info is None or generation != self.info.generation or self.layer is None:

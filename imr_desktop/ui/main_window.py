@@ -427,6 +427,7 @@ class MainWindow(QMainWindow):
         self.current_view().setFocus()
 
     def _on_first_paint(self) -> None:
+        self.session.first_page_shown()
         self.documentReady.emit()
 
     def _on_text_progress(self, done: int, total: int) -> None:
