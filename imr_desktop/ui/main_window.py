@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -50,6 +50,7 @@ from imr_desktop.ui.ocr_controller import OcrController
 from imr_desktop.ui.pdf_view import PdfView
 from imr_desktop.ui.render_service import OpenedDocument, RenderService
 from imr_desktop.ui.text_view import TextView
+from imr_desktop.ui.theme import is_dark
 
 FILE_FILTER = "Letters (*.pdf *.txt);;PDF files (*.pdf);;Text files (*.txt);;All files (*)"
 
@@ -573,14 +574,30 @@ class MainWindow(QMainWindow):
 
     def _mark_saved(self) -> None:
         self.save_label.setText("✓ Saved")
-        self.save_label.setStyleSheet("color: #1e7b34;")
+        self._style_save_label()
         self.banner.clear_message("notsaved")
 
     def _show_store_error(self, message: str) -> None:
         self.save_label.setText("⚠ Not saved")
-        self.save_label.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self._style_save_label()
         self.banner.show_message("notsaved", message, "error")
         self.last_error = message
+
+    def _style_save_label(self) -> None:
+        """Green "saved" / red "not saved" that stay legible (≥ 4.5:1) on the light and
+        the dark status bar; re-applied when the theme changes."""
+        dark = is_dark(self.palette())
+        if self.save_label.text().startswith("⚠"):
+            self.save_label.setStyleSheet(
+                f"color: {'#f2b8b5' if dark else '#b3261e'}; font-weight: bold;"
+            )
+        elif self.save_label.text():
+            self.save_label.setStyleSheet(f"color: {'#81c995' if dark else '#1e7b34'};")
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._style_save_label()
 
     def reveal_annotation(self, annotation_id: str) -> None:
         annotations = self.session.annotations
