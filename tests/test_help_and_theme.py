@@ -309,3 +309,15 @@ def test_save_state_stays_legible_in_both_themes(qtbot, tmp_path: Path) -> None:
     qtbot.waitUntil(lambda: QApplication.instance().palette() == window.palette())
     assert _contrast(ink(), window.statusBar().palette().color(R.Window)) >= 4.5
     window.close()
+
+
+def test_undo_tooltip_names_the_users_keys(qtbot, tmp_path: Path) -> None:
+    window = make_window(qtbot, tmp_path / "a.sqlite")
+    assert "Ctrl+Z" in window.actions_by_id["undo"].toolTip()
+    window.shell.apply_settings(
+        type(window.settings)(annotator="tester", shortcuts={"undo": "Ctrl+U"})
+    )
+    window._update_enabled()
+    tip = window.actions_by_id["undo"].toolTip()
+    assert "Ctrl+U" in tip and "Ctrl+Z" not in tip, tip
+    window.close()

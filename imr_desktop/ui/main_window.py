@@ -37,7 +37,7 @@ from imr_desktop.core.session import Change
 from imr_desktop.core.settings import Settings, save_settings
 from imr_desktop.core.store import Store
 from imr_desktop.ui import commands, export_actions
-from imr_desktop.ui.actions import make_actions
+from imr_desktop.ui.actions import make_actions, shortcut_texts
 from imr_desktop.ui.annotation_panel import AnnotationPanel
 from imr_desktop.ui.banner import Banner
 from imr_desktop.ui.case_view import CaseView
@@ -930,8 +930,10 @@ class MainWindow(QMainWindow):
         # the toolbar keeps short names; the menu and tooltip say what will be undone
         a["undo"].setIconText("Undo")
         a["redo"].setIconText("Redo")
-        a["undo"].setToolTip(a["undo"].text().replace("&", "") + " (Ctrl+Z)")
-        a["redo"].setToolTip(a["redo"].text().replace("&", "") + " (Ctrl+Shift+Z)")
+        for key in ("undo", "redo"):
+            # the user's keys (Preferences can change them), not the defaults
+            keys = " / ".join(shortcut_texts(a[key]))
+            a[key].setToolTip(a[key].text().replace("&", "") + (f" ({keys})" if keys else ""))
         is_pdf = self.stack.currentWidget() is self.pdf_view
         for key in ("fit_width", "fit_page", "go_to_page", "prev_page", "next_page"):
             a[key].setEnabled(is_pdf)
