@@ -25,7 +25,7 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QStyle, QToolTip, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QStyle, QWidget
 
 from imr_desktop.core.textlayer import Rect, TextLayer, line_at, snap_to_words, word_at
 from imr_desktop.ui.highlights import (
@@ -36,6 +36,7 @@ from imr_desktop.ui.highlights import (
     SELECTION_COLOR,
     Highlight,
     assign_lanes,
+    show_hover_tooltip,
 )
 from imr_desktop.ui.render_service import RenderedImage, RenderService
 
@@ -642,15 +643,7 @@ class PdfView(QAbstractScrollArea):
             self._autoscroll(event.position())
             return
         if not event.buttons():
-            hits = self.highlights_at(event.position())
-            if hits:
-                QToolTip.showText(
-                    event.globalPosition().toPoint(),
-                    "\n\n".join(h.tooltip() for h in hits),
-                    self.viewport(),
-                )
-            else:
-                QToolTip.hideText()
+            show_hover_tooltip(event, self.highlights_at(event.position()), self.viewport())
 
     def _autoscroll(self, pos: QPointF) -> None:
         bar = self.verticalScrollBar()
