@@ -243,17 +243,8 @@ class ExportDialog(JobDialog):
         if self.scope.checkedId() == SCOPE_SELECTION and not self.selection:
             self.show_error("No letters are selected.")
             return False
-        self.job = ExportThread(self.request(), self)
-        self.job.progressed.connect(self.on_progress)
-        self.job.succeeded.connect(self._on_succeeded)
-        self.job.failed.connect(self.on_failed)
-        self.job.cancelled.connect(self.on_cancelled)
-        self.job.start()
+        self.launch(ExportThread(self.request(), self), self._on_succeeded)
         return True
-
-    def cancel_job(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
 
     def progress_text(self, done: int, total: int) -> str:
         return f"Exporting: letter {done:,} of {total:,}"

@@ -87,17 +87,8 @@ class PacketDialog(JobDialog):
         if not self.output.edit.text().strip():
             self.show_error("Choose where to save the packet.")
             return False
-        self.job = PacketProcess(self.request(), self)
-        self.job.progressed.connect(self.on_progress)
-        self.job.succeeded.connect(self._on_succeeded)
-        self.job.failed.connect(self.on_failed)
-        self.job.cancelled.connect(self.on_cancelled)
-        self.job.start()
+        self.launch(PacketProcess(self.request(), self), self._on_succeeded)
         return True
-
-    def cancel_job(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
 
     def progress_text(self, done: int, total: int) -> str:
         return f"Building the packet: step {done} of {total}"
