@@ -303,13 +303,41 @@ class Store:
     @contextlib.contextmanager
     def _write(self) -> Iterator[Database]:
         """One committed transaction, or a ``StoreError`` and nothing written."""
+        with self._atomic():
+            yield self.db
+
+    @contextlib.contextmanager
+    def _atomic(self) -> Iterator[sqlite3.Connection]:
+        """``_write`` on the bare connection, for the edits a user makes by the hundred
+        (tag, relabel, delete): sqlite-utils' table methods read the schema (eight
+        queries) before every row, and a tag does not need them. Nested in a batch
+        (``transaction``) it is a savepoint, as sqlite-utils' ``atomic`` does."""
         if self.read_only:
             raise ReadOnlyStoreError(
                 f"The database {self.path} is open read-only; the change was not saved."
             )
+        conn = self.conn
         try:
-            with self.db.atomic():
-                yield self.db
+            if conn.in_transaction:
+                conn.execute("SAVEPOINT edit")
+                try:
+                    yield conn
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK TO SAVEPOINT edit")
+                        conn.execute("RELEASE SAVEPOINT edit")
+                    raise
+                conn.execute("RELEASE SAVEPOINT edit")
+                return
+            conn.execute("BEGIN")
+            try:
+                yield conn
+                conn.commit()
+            except BaseException:
+                # a failed COMMIT (disk full, I/O error) leaves the transaction open
+                with contextlib.suppress(sqlite3.Error):
+                    conn.rollback()
+                raise
         except sqlite3.Error as exc:
             raise _classify(exc, self.path) from None
 
@@ -387,9 +415,8 @@ class Store:
 
     def add_annotations(self, annotations: list[Annotation]) -> None:
         """Insert several annotations in one transaction (suggestions, imports)."""
-        with self._write() as db:
-            for ann in annotations:
-                db["annotations"].upsert(asdict(ann) | {"deleted": 0}, pk="id")
+        with self._atomic() as conn:
+            conn.executemany(_UPSERT_ANNOTATION, [_annotation_row(a) for a in annotations])
 
     def document(self, sha256: str) -> DocumentRecord | None:
         rows = list(self._query("SELECT * FROM documents WHERE sha256 = ?", [sha256]))
@@ -479,21 +506,22 @@ class Store:
 
     def add_annotation(self, ann: Annotation) -> None:
         """Insert (or revive, for redo) an annotation; commits before returning."""
-        with self._write() as db:
-            db["annotations"].upsert(asdict(ann) | {"deleted": 0}, pk="id")
+        with self._atomic() as conn:
+            conn.execute(_UPSERT_ANNOTATION, _annotation_row(ann))
             # the first annotation moves a new document to "in progress"
-            db.execute(
+            conn.execute(
                 "UPDATE documents SET status = 'in_progress' WHERE sha256 = ? AND status = 'new'",
                 [ann.document],
             )
 
     def update_annotation(self, ann: Annotation) -> None:
-        with self._write() as db:
-            db["annotations"].update(ann.id, asdict(ann))
+        with self._atomic() as conn:
+            row = asdict(ann)
+            conn.execute(_UPDATE_ANNOTATION, [row[c] for c in _ANNOTATION_FIELDS[1:]] + [ann.id])
 
     def delete_annotation(self, annotation_id: str) -> None:
-        with self._write() as db:
-            db.execute(
+        with self._atomic() as conn:
+            conn.execute(
                 "UPDATE annotations SET deleted = 1, updated_at = ? WHERE id = ?",
                 [now_iso(), annotation_id],
             )
@@ -505,6 +533,27 @@ class Store:
         return self.conn.execute(
             "SELECT count(*) FROM annotations WHERE document = ? AND deleted = 0", [document]
         ).fetchone()[0]
+
+
+# The annotation writes of the hot path, as plain SQL (see ``Store._atomic``). On
+# conflict only these columns change: the anchoring columns stay as they are.
+_ANNOTATION_FIELDS = tuple(f.name for f in fields(Annotation))  # "id" first
+_ANNOTATION_COLUMNS = (*_ANNOTATION_FIELDS, "deleted")
+_UPSERT_ANNOTATION = (
+    f"INSERT INTO annotations ({', '.join(f'[{c}]' for c in _ANNOTATION_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _ANNOTATION_COLUMNS)}) ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"[{c}] = excluded.[{c}]" for c in _ANNOTATION_COLUMNS[1:])
+)
+_UPDATE_ANNOTATION = (
+    "UPDATE annotations SET "
+    + ", ".join(f"[{c}] = ?" for c in _ANNOTATION_FIELDS[1:])
+    + " WHERE id = ?"
+)
+
+
+def _annotation_row(ann: Annotation) -> list[Any]:
+    row = asdict(ann)
+    return [row[c] for c in _ANNOTATION_FIELDS] + [0]  # deleted = 0: a redo revives it
 
 
 def _nearest_existing(folder: Path) -> Path:

@@ -588,11 +588,13 @@ class MainWindow(QMainWindow):
         the dark status bar; re-applied when the theme changes."""
         dark = is_dark(self.palette())
         if self.save_label.text().startswith("⚠"):
-            self.save_label.setStyleSheet(
-                f"color: {'#f2b8b5' if dark else '#b3261e'}; font-weight: bold;"
-            )
+            sheet = f"color: {'#f2b8b5' if dark else '#b3261e'}; font-weight: bold;"
         elif self.save_label.text():
-            self.save_label.setStyleSheet(f"color: {'#81c995' if dark else '#1e7b34'};")
+            sheet = f"color: {'#81c995' if dark else '#1e7b34'};"
+        else:
+            return
+        if sheet != self.save_label.styleSheet():  # re-polishing costs ~1 ms on every tag
+            self.save_label.setStyleSheet(sheet)
 
     def changeEvent(self, event: QEvent) -> None:
         super().changeEvent(event)

@@ -91,6 +91,9 @@ class PdfView(QAbstractScrollArea):
         self._layer: TextLayer | None = None
         self._highlights: list[Highlight] = []
         self._highlight_cache: dict[int, list[tuple[Highlight, list[Rect]]]] = {}
+        # line boxes of a span on a page: they change with the text layer, not with the
+        # highlights, so a new tag does not recompute the boxes of all the others
+        self._boxes: dict[tuple[int, int, int], list[Rect]] = {}
         self._lanes: dict[str, int] = {}
         self._hits: list[tuple[int, int]] = []
         self._current_hit = -1
@@ -127,6 +130,7 @@ class PdfView(QAbstractScrollArea):
         self._selection = None
         self._highlights, self._lanes, self._hits = [], {}, []
         self._highlight_cache.clear()
+        self._boxes.clear()
         self._painted_once = False
         self._current_page = 0
         self._relayout()
@@ -149,6 +153,7 @@ class PdfView(QAbstractScrollArea):
         self._selection = None
         self._anchor = None
         self._highlight_cache.clear()
+        self._boxes.clear()
         self.selectionChanged.emit()
         self.viewport().update()
         return True
@@ -157,6 +162,7 @@ class PdfView(QAbstractScrollArea):
         self._sizes, self._tops, self._layer = [], [], None
         self._cache.clear()
         self._in_flight.clear()
+        self._boxes.clear()
         self._selection = None
         self._relayout()
         self.viewport().update()
@@ -168,6 +174,7 @@ class PdfView(QAbstractScrollArea):
     def text_updated(self) -> None:
         """More pages of text arrived: redraw overlays that may now be placeable."""
         self._highlight_cache.clear()
+        self._boxes.clear()
         self.viewport().update()
 
     # ------------------------------------------------------------------ zoom & layout
@@ -447,11 +454,11 @@ class PdfView(QAbstractScrollArea):
         for h in self._highlights:
             if h.end <= p_start or h.start >= p_end:
                 continue
-            boxes = [
-                b
-                for pg, b in layer.line_rects(max(h.start, p_start), min(h.end, p_end))
-                if pg == page
-            ]
+            key = (max(h.start, p_start), min(h.end, p_end), page)
+            boxes = self._boxes.get(key)
+            if boxes is None:
+                boxes = [b for pg, b in layer.line_rects(key[0], key[1]) if pg == page]
+                self._boxes[key] = boxes
             if boxes:
                 out.append((h, boxes))
         self._highlight_cache[page] = out
