@@ -7,7 +7,9 @@ highlight annotation per annotation and page in its label's colour, carrying the
 (subject), the annotator (author) and the note (contents), which comment panels show.
 Bookmarks lead to each summary, each item (with a structure), each label and each of
 its annotations. The JSONL records ride along as an embedded file. The source files are
-only read; the packet is written to a temporary file and moved into place.
+only read; the packet is written to a temporary file and moved into place. A letter's
+JavaScript, Launch actions, attachments and other active content are left out of the
+packet's copy (``sanitize``); the ZIP's ``originals/`` keep the files byte for byte.
 """
 
 from __future__ import annotations
@@ -33,6 +35,7 @@ from imr_desktop.core.exports.base import (
     check_cancelled,
 )
 from imr_desktop.core.exports.jsonl import dumps
+from imr_desktop.core.exports.sanitize import sanitize
 from imr_desktop.core.exports.typeset import typeset
 from imr_desktop.core.model import ORIGIN_SUGGESTED, now_iso
 from imr_desktop.core.store import Store
@@ -132,6 +135,19 @@ def _load_source(record: DocRecord, path: Path | None) -> LoadedDocument:
             "so the packet was not written."
         )
     return loaded
+
+
+def _sanitize_letter(letter: pymupdf.Document, src: _Source, report: Report) -> None:
+    """The packet's copy of a letter loses what could act in other readers (the user's
+    file is not touched: ``letter`` was opened from bytes)."""
+    removed = sanitize(letter)
+    if removed:
+        name = Path(src.record.meta.get("path") or src.record.id).name
+        report.problem(
+            "active content left out",
+            f"{name}: its {', '.join(removed)} were left out of the packet (other PDF "
+            "readers might run or follow them).",
+        )
 
 
 # --------------------------------------------------------------------------- summary
@@ -328,6 +344,7 @@ def build_packet(
             summary_at = out.page_count
             if record.meta.get("kind") == "pdf":
                 letter = pymupdf.open(stream=src.loaded.source.data, filetype="pdf")
+                _sanitize_letter(letter, src, report)
             else:
                 # typeset first: the summary cites the typeset letter's page numbers
                 letter = pymupdf.open()
@@ -350,6 +367,9 @@ def build_packet(
     except BaseException:
         out.close()  # cancelled or failed: nothing of it is kept
         raise
+    # whatever insert_pdf made of the letters' pages (it turns Launch links into GoToR
+    # links, say) is checked once more, before our own bookmarks and attachment
+    sanitize(out)
     out.set_toc(toc)
     jsonl = "".join(dumps(s.record) + "\n" for s in sources).encode("utf-8")
     out.embfile_add(
