@@ -1,18 +1,28 @@
-"""Case packets leave out the active content of their source letters, checked with a
+"""Case packets and hostile sources: a source PDF is probed (time and memory limits)
+before the packet parses it, and the packet leaves out its active content, checked with a
 second PDF library (pypdf): what other readers could run or follow never reaches them."""
 
 from __future__ import annotations
 
+import hashlib
 import json
+import os
+import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pymupdf
+import pytest
 from pypdf import PdfReader
 from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
 
+from imr_desktop.core.exports.base import ExportError
 from imr_desktop.core.exports.packet import ATTACHMENT, write_packet
 from imr_desktop.core.exports.sanitize import sanitize
+from imr_desktop.core.model import DocumentRecord
 from imr_desktop.core.store import Store
+from imr_desktop.core.untrusted.gate import ProbeGate
 from tests import fuzzgen, pdfgen
 from tests.export_helpers import add_document, annotate
 
@@ -166,3 +176,69 @@ def test_sanitizing_is_complete_in_one_pass(tmp_path: Path) -> None:
     assert {"JavaScript", "Launch actions (to start programs)", "embedded files",
             "additional actions", "XFA forms", "chained actions"} <= set(removed)  # fmt: skip
     assert active_content(PdfReader(_write(tmp_path, saved, "clean.pdf"))) == []
+
+
+def _annotated_file(store: Store, path: Path, data: bytes) -> str:
+    """A file the database knows (say, from a merged colleague's library)."""
+    path.write_bytes(data)
+    sha = hashlib.sha256(data).hexdigest()
+    text = "Case Number: CM16-0000001\n"
+    store.upsert_document(
+        DocumentRecord(sha, str(path), "pdf", 1, len(data), text, None, "imr-text-1")
+    )
+    return sha
+
+
+def test_a_source_that_hangs_the_reader_is_refused_in_time(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "db.sqlite")
+    sha = _annotated_file(store, tmp_path / "slow.pdf", fuzzgen.content_bomb())
+    gate = ProbeGate(timeout=2.0, cache_dir=tmp_path / "probe")
+    started = time.monotonic()
+    try:
+        with pytest.raises(ExportError) as err:
+            write_packet(store, [sha], tmp_path / "p.pdf", gate=gate)
+    finally:
+        gate.close()
+    assert time.monotonic() - started < 10
+    assert "slow.pdf was not opened: reading it took longer than 2 seconds" in str(err.value)
+    assert not (tmp_path / "p.pdf").exists()
+
+
+def test_packet_command_refuses_a_bomb_in_one_line(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "db.sqlite")
+    sha = _annotated_file(store, tmp_path / "bomb.pdf", fuzzgen.image_bomb())
+    store.close()
+    proc = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "imr_desktop",
+            "packet",
+            "--db",
+            str(tmp_path / "db.sqlite"),
+            sha,
+            "--out",
+            str(tmp_path / "p.pdf"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env={**os.environ, "IMR_DESKTOP_DATA_DIR": str(tmp_path / "data")},
+    )
+    assert proc.returncode == 1
+    [line] = proc.stderr.splitlines()
+    assert line.startswith(f"imr-desktop: Cannot read the source file {tmp_path / 'bomb.pdf'}")
+    assert "40000 × 40000 pixels, too large to display safely." in line
+
+
+def test_a_letter_with_a_verdict_needs_no_probe_process(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "db.sqlite")
+    loaded = add_document(store, _write(tmp_path, pdfgen.letter_bytes(2), "letter.pdf"))
+    sha = loaded.source.sha256
+    first = ProbeGate(cache_dir=tmp_path / "probe")
+    write_packet(store, [sha], tmp_path / "p1.pdf", gate=first)
+    assert first.pid is not None  # a new file: probed
+    first.close()
+    again = ProbeGate(cache_dir=tmp_path / "probe")
+    write_packet(store, [sha], tmp_path / "p2.pdf", gate=again)
+    assert again.pid is None  # its verdict was cached by sha256: no process was started

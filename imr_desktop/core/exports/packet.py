@@ -24,7 +24,8 @@ from typing import Any
 
 import pymupdf
 
-from imr_desktop.core.document import LoadedDocument, load_document
+from imr_desktop import paths as app_paths
+from imr_desktop.core.document import LoadedDocument, load_source, read_source
 from imr_desktop.core.errors import DocumentError
 from imr_desktop.core.exports import records
 from imr_desktop.core.exports.base import (
@@ -40,6 +41,7 @@ from imr_desktop.core.exports.typeset import typeset
 from imr_desktop.core.model import ORIGIN_SUGGESTED, now_iso
 from imr_desktop.core.store import Store
 from imr_desktop.core.textlayer import TextLayer
+from imr_desktop.core.untrusted.gate import ProbeGate
 
 ATTACHMENT = "annotations.jsonl"
 QUOTE_CHARS = 160
@@ -108,7 +110,7 @@ def case_number(record: DocRecord) -> str | None:
 
 
 # --------------------------------------------------------------------------- sources
-def _load_source(record: DocRecord, path: Path | None) -> LoadedDocument:
+def _load_source(record: DocRecord, path: Path | None, gate: ProbeGate) -> LoadedDocument:
     name = Path(record.meta.get("path") or record.id).name
     path = path or Path(record.meta.get("path") or "")
     if not path.is_file():
@@ -117,15 +119,23 @@ def _load_source(record: DocRecord, path: Path | None) -> LoadedDocument:
             "or deleted. Pass its current path instead."
         )
     try:
-        loaded = load_document(path)
+        source = read_source(path)  # bytes and sha256 only: nothing is parsed yet
     except DocumentError as exc:
         raise ExportError(f"Cannot read the source file {path}: {exc}") from None
-    if loaded.source.sha256 != record.id:
+    if source.sha256 != record.id:
         raise ExportError(
             f"{path} has changed since it was annotated (its sha256 is "
-            f"{loaded.source.sha256[:12]}, the database has {record.id[:12]}); "
+            f"{source.sha256[:12]}, the database has {record.id[:12]}); "
             "the packet was not written."
         )
+    try:
+        if source.kind == "pdf":
+            # a file from outside: the probe process reads it first, under limits, as
+            # when the GUI opens one (a verdict cached by sha256 costs nothing)
+            gate.check(source.path, source.sha256, source.name, None)
+        loaded = load_source(source)
+    except DocumentError as exc:
+        raise ExportError(f"Cannot read the source file {path}: {exc}") from None
     stored = record.meta.get("text_sha256")
     if loaded.text != record.text or (stored and loaded.layer.sha256() != stored):
         raise ExportError(
@@ -304,12 +314,15 @@ def build_packet(
     paths: dict[str, Path] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    gate: ProbeGate | None = None,
 ) -> tuple[pymupdf.Document, list[_Source], PacketResult]:
     """The packet as an open pymupdf Document (not yet saved) and its sources.
 
     ``progress(done, total)`` counts steps: reading each source, building each
     document's pages, and saving (done by ``write_packet``). ``cancelled()`` is asked
     between steps and between highlights; True stops with ``ExportCancelled``.
+    ``gate`` checks each source PDF before it is parsed here; by default one that
+    shares the app's verdict cache, started only for a file without a verdict.
     """
     report = Report()
     exported_at = now_iso()
@@ -325,12 +338,18 @@ def build_packet(
         check_cancelled(cancelled)
 
     check_cancelled(cancelled)
-    for record in records.iter_records(
-        store, report, include_suggestions=include_suggestions, documents=documents
-    ):
-        loaded = _load_source(record, (paths or {}).get(record.id))
-        sources.append(_Source(record, loaded, loaded.layer))
-        step()
+    own_gate = gate is None
+    gate = gate or ProbeGate(cache_dir=app_paths.data_dir() / "probe")
+    try:
+        for record in records.iter_records(
+            store, report, include_suggestions=include_suggestions, documents=documents
+        ):
+            loaded = _load_source(record, (paths or {}).get(record.id), gate)
+            sources.append(_Source(record, loaded, loaded.layer))
+            step()
+    finally:
+        if own_gate:
+            gate.close()
     if not sources:
         raise ExportError("No documents to put in the packet.")
     out = pymupdf.open()
@@ -402,6 +421,7 @@ def write_packet(
     paths: dict[str, Path] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    gate: ProbeGate | None = None,
 ) -> PacketResult:
     """Build the packet and write it (or a ZIP of packet, JSONL and originals).
 
@@ -416,6 +436,7 @@ def write_packet(
         paths=paths,
         progress=progress,
         cancelled=cancelled,
+        gate=gate,
     )
     try:
         check_cancelled(cancelled)
