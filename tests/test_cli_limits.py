@@ -11,6 +11,8 @@ import time
 from multiprocessing.connection import Connection
 from pathlib import Path
 
+import pytest
+
 from imr_desktop.core.library.pool import MEMORY_LIMIT, ReaderPool
 from imr_desktop.core.library.worker import READY, TOO_LARGE, ReadOptions
 from imr_desktop.core.structure.batch import extract_paths
@@ -19,6 +21,7 @@ from tests import fuzzgen, pdfgen
 ROOT = Path(__file__).resolve().parents[1]
 BASIC = str(ROOT / "tests" / "fixtures" / "letters" / "dwc2016_basic.txt")
 BOOT_S = 8.0  # interpreter, pymupdf and parser start-up on a loaded 2-core machine
+CLI_FUZZ_FILES = 150  # every constructed kind, then mutants
 
 
 def run_cli(*args: str, code: str | None = None) -> subprocess.CompletedProcess[str]:
@@ -109,3 +112,35 @@ def test_import_workers_have_a_memory_limit(tmp_path: Path) -> None:
     with small:
         [result] = [r for r in small.imap([str(bomb)]) if r is not None]
     assert (result.status, result.reason) == ("failed", TOO_LARGE)
+
+
+@pytest.mark.slow
+def test_extract_over_the_fuzz_corpus_accounts_for_every_file_in_one_line(
+    tmp_path: Path,
+) -> None:
+    cases = list(fuzzgen.cases(CLI_FUZZ_FILES))
+    for case in cases:
+        (tmp_path / case.name).write_bytes(case.data)
+    paths = [str(tmp_path / case.name) for case in cases]
+    started = time.monotonic()
+    proc = run_cli(*paths, "--json", "--time-limit", "5")
+    assert time.monotonic() - started < 120
+    assert proc.returncode == 1  # the corpus has unreadable files
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr
+    failed = []
+    for line in proc.stderr.splitlines():
+        prefix, path, message = line.split(": ", 2)
+        assert prefix == "imr-desktop extract" and path in paths, line
+        assert message.rstrip()[-1] in ".)", line
+        if "no text layer" not in message:
+            failed.append(path)
+    extracted = [r["source"] for r in json.loads(proc.stdout)]
+    assert sorted(failed + extracted) == sorted(paths)  # each file exactly once
+    by_name = {Path(p).name: p for p in failed}
+    for case in cases:
+        # (the app also refuses image bombs and huge pages, which it would draw; their
+        # text is read without decoding an image)
+        if case.kind in ("zero-pages", "parent-cycle", "content-bomb", "empty-file", "not-a-pdf"):
+            assert case.name in by_name, case.name
+        elif case.expect == "open" and case.kind != "2000-pages":  # may need > 5 s
+            assert case.name not in by_name, case.name
