@@ -36,7 +36,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         type=int,
         default=None,
         metavar="N",
-        help="reader processes (default: one per 30 files, at most one per CPU and 4)",
+        help="reader processes (default: one per 250 files, at most one per CPU and 4)",
     )
 
 

@@ -27,9 +27,11 @@ from imr_desktop.core.sandbox import out_of_memory
 
 TIME_LIMIT = 30.0  # seconds per file: a 2,000-page letter reads in ~5
 MAX_WORKERS = 4  # more only costs interpreter boots on the short batches this is for
-# a worker's boot (Python, pymupdf, the parser) costs ~0.5 CPU-s, the text and structure
-# of a letter ~17 ms: another worker is started only for ~30 more letters to read
-FILES_PER_WORKER = 30
+# A worker's boot (Python, pymupdf, the parser) costs ~0.5 CPU-s, the text and structure
+# of a letter ~17 ms. A second worker for the 134 corpus letters cost +25 % CPU and, on a
+# shared 2-core machine, more wall time too; so another worker is started only per 250
+# letters (~4 CPU-s of reading, against which its boot is small).
+FILES_PER_WORKER = 250
 
 
 @dataclass(frozen=True, slots=True)
