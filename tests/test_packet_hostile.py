@@ -242,3 +242,60 @@ def test_a_letter_with_a_verdict_needs_no_probe_process(tmp_path: Path) -> None:
     again = ProbeGate(cache_dir=tmp_path / "probe")
     write_packet(store, [sha], tmp_path / "p2.pdf", gate=again)
     assert again.pid is None  # its verdict was cached by sha256: no process was started
+
+
+# ----------------------------------------------------------------------------- the GUI's
+def _packet_process(store_path: Path, sha: str, source: Path, out: Path):  # type: ignore[no-untyped-def]
+    from imr_desktop.core.exports.packet_job import PacketRequest
+    from imr_desktop.ui.export_jobs import PacketProcess
+
+    request = PacketRequest(str(store_path), (sha,), str(out), paths={sha: str(source)})
+    return PacketProcess(request)
+
+
+def test_gui_packet_process_probes_and_sanitizes(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    # the packet process is a daemon: its probe process is its own child all the same
+    store = Store.open(tmp_path / "db.sqlite")
+    source = _write(tmp_path, fuzzgen.active_letter())
+    sha = add_document(store, source).source.sha256
+    bomb_sha = _annotated_file(store, tmp_path / "bomb.pdf", fuzzgen.image_bomb())
+    store.close()
+    job = _packet_process(tmp_path / "db.sqlite", sha, source, tmp_path / "p.pdf")
+    with qtbot.waitSignal(job.succeeded, timeout=60_000) as done:
+        job.start()
+    assert done.args[0].problems == {"active content left out": 1}
+    assert active_content(PdfReader(tmp_path / "p.pdf")) == []
+    job = _packet_process(
+        tmp_path / "db.sqlite", bomb_sha, tmp_path / "bomb.pdf", tmp_path / "b.pdf"
+    )
+    with qtbot.waitSignal(job.failed, timeout=60_000) as failed:
+        job.start()
+    assert "bomb.pdf was not opened: page 1 holds an image of 40000 × 40000" in failed.args[0]
+
+
+def _children(pid: int) -> list[int]:
+    path = Path(f"/proc/{pid}/task/{pid}/children")
+    return [int(p) for p in path.read_text().split()] if path.exists() else []
+
+
+def _alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
+def test_a_cancelled_gui_packet_ends_its_probe_process_too(qtbot, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    store = Store.open(tmp_path / "db.sqlite")
+    sha = _annotated_file(store, tmp_path / "slow.pdf", fuzzgen.content_bomb())
+    store.close()
+    job = _packet_process(tmp_path / "db.sqlite", sha, tmp_path / "slow.pdf", tmp_path / "p.pdf")
+    job.start()
+    pid = job._process.pid
+    qtbot.waitUntil(lambda: bool(_children(pid)), timeout=20_000)  # the probe, at work
+    [probe] = _children(pid)
+    with qtbot.waitSignal(job.cancelled, timeout=20_000):
+        job.cancel()  # stuck in the probe's verdict: killed after KILL_AFTER_MS
+    qtbot.waitUntil(lambda: not _alive(probe), timeout=5_000)
