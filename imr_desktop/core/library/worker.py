@@ -36,7 +36,7 @@ class FileResult:
     """What a worker found in one file."""
 
     path: str  # imported: absolute, links resolved (as the GUI records it); failed: as given
-    status: str  # "new" | "known" (sha256 already in the library) | "failed"
+    status: str  # "new" | "known" (sha256 already in the library) | "failed"; "read" (extract)
     sha256: str = ""
     size: int = 0
     kind: str = ""  # "pdf" | "text"
