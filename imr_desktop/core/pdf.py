@@ -27,6 +27,11 @@ TEXT_FLAGS = (
     | pymupdf.TEXT_MEDIABOX_CLIP
     | pymupdf.TEXT_CID_FOR_UNKNOWN_UNICODE
 )
+# What MuPDF raises on a damaged file: pymupdf's own errors are RuntimeErrors or
+# ValueErrors, but the low-level ones (``FzErrorFormat: cycle in page tree`` when a page
+# is loaded, say) derive from Exception only.
+MUPDF_ERRORS: tuple[type[Exception], ...] = (RuntimeError, ValueError, pymupdf.mupdf.FzErrorBase)
+
 # Bump when the way canonical text is built changes; stored with every document so that
 # annotations can be re-anchored when it does.
 EXTRACTOR_VERSION = f"imr-text-1/mupdf-{pymupdf.VersionFitz}"

@@ -141,7 +141,7 @@ class OcrController(QObject):
         job = self._prepared if self._prepared_for == info.sha256 else None
         if job is None:
             self._drop_prepared()
-            job = OcrJob(data, info.path.name, len(info.page_sizes))
+            job = OcrJob(data, info.path.name, len(info.page_sizes), password=info.password)
         self._prepared = None
         try:
             job.start()
@@ -180,7 +180,7 @@ class OcrController(QObject):
             data = Path(info.path).read_bytes()
             if hashlib.sha256(data).hexdigest() != info.sha256:
                 return
-            job = OcrJob(data, info.path.name, len(info.page_sizes))
+            job = OcrJob(data, info.path.name, len(info.page_sizes), password=info.password)
             job.prepare()
         except (OSError, OcrUnavailable):
             return  # said when the user asks for OCR

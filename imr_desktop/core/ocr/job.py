@@ -7,6 +7,10 @@ Workers open their own copy of the document and answer through a queue; the owne
 ends the workers at once: a page of Tesseract cannot be interrupted any other way.
 
 Each worker caps its address space (``core.sandbox``): a scan is a file from outside.
+
+An encrypted scan's password (the one the user typed to open it) reaches the workers with
+the document's bytes, in the pickled process arguments that ``spawn`` writes to the
+child's pipe: never on a command line (``ps`` shows those), in a file or in the database.
 """
 
 from __future__ import annotations
@@ -53,7 +57,9 @@ class Failed:
 OcrEvent = Progress | Finished | Failed
 
 
-def _worker_main(data: bytes, tessdata: str, tasks: mp.Queue, results: mp.Queue) -> None:
+def _worker_main(
+    data: bytes, password: str | None, tessdata: str, tasks: mp.Queue, results: mp.Queue
+) -> None:
     """Worker process body: open the document once, then serve tasks until None."""
     from imr_desktop.core.sandbox import limit_child
 
@@ -64,6 +70,12 @@ def _worker_main(data: bytes, tessdata: str, tasks: mp.Queue, results: mp.Queue)
 
     pymupdf.TOOLS.mupdf_display_errors(False)
     doc = pymupdf.open(stream=data, filetype="pdf")
+    # an encrypted scan: without this every page renders blank (and "recognises" as
+    # nothing), or MuPDF refuses it
+    if doc.needs_pass and not doc.authenticate(password or ""):
+        why = "its password is needed" if password is None else "its password was not accepted"
+        results.put(("fatal", 0, why))
+        return
     folder = Path(tessdata)
     while (task := tasks.get()) is not None:
         kind, index = task[0], task[1]
@@ -114,10 +126,12 @@ class OcrJob:
         *,
         workers: int = WORKERS,
         tessdata: Path | None = None,
+        password: str | None = None,
     ) -> None:
         self.name = name
         self.page_count = page_count
         self._data = data
+        self._password = password  # in memory only, for the workers (see the docstring)
         self._workers_wanted = max(1, min(workers, page_count * 2))
         self._tessdata = tessdata
         self._procs: list[mp.process.BaseProcess] = []
@@ -141,7 +155,7 @@ class OcrJob:
         for _ in range(self._workers_wanted):
             proc = ctx.Process(
                 target=_worker_main,
-                args=(self._data, str(tessdata), self._tasks, self._results),
+                args=(self._data, self._password, str(tessdata), self._tasks, self._results),
                 name="imr-ocr",
                 daemon=True,
             )
@@ -225,6 +239,8 @@ class OcrJob:
 
     def _handle(self, message: tuple) -> str | None:
         kind, index = message[0], message[1]
+        if kind == "fatal":  # the worker could not open the document at all
+            return str(message[2])
         state = self._pages[index]
         if kind == "error":
             return f"page {index + 1} could not be recognised: {message[2]}"
