@@ -77,6 +77,18 @@ def test_reanchoring_never_moves_an_orphan(tmp_path: Path) -> None:
     store.close()
 
 
+def test_an_orphan_placed_again_by_reanchoring_is_an_orphan_no_more(tmp_path: Path) -> None:
+    store, lost, _ = orphaned_store(tmp_path)
+    # the old extraction comes back (say, the extractor change was reverted)
+    results = {r.annotation.id: r for r in apply_reanchoring(store, SHA, OLD, _sha(OLD), "v1")}
+    assert results[lost.id].placed and not results[lost.id].annotation.is_orphan
+    back = store.annotation(lost.id)
+    assert back is not None and not back.is_orphan and back.start == lost.start
+    anns = AnnotationSet(store, SHA, OLD, "ana")
+    assert anns.orphans() == [] and anns.get(lost.id) is not None
+    store.close()
+
+
 def test_store_reattaches_an_orphan_to_the_chosen_place(tmp_path: Path) -> None:
     store, lost, _ = orphaned_store(tmp_path)
     start = NEW.index("six visits")
