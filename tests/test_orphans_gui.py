@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
-from PySide6.QtCore import QPersistentModelIndex, Qt
+from PySide6.QtCore import QPersistentModelIndex, QPoint, Qt, QTimer
 from PySide6.QtGui import QColor, QPalette, QUndoStack
-from PySide6.QtWidgets import QApplication
+from PySide6.QtWidgets import QApplication, QMenu
 
 from imr_desktop.core.document import load_document
 from imr_desktop.core.labels import LabelSet
@@ -200,6 +200,18 @@ def test_orphan_is_listed_reattached_to_the_selection_undone_and_deleted(
     # the user drags over the passage where it belongs and presses Ctrl+R
     start, end = select_passage(qtbot, window)
     assert panel.reattach_action.isEnabled() and reattach.isEnabled()
+    # (right-clicking the selection offers it too)
+    offered: list[str] = []
+
+    def read_and_close() -> None:
+        menu = QApplication.activePopupWidget()
+        assert isinstance(menu, QMenu)
+        offered.extend(a.text() for a in menu.actions())
+        menu.close()
+
+    QTimer.singleShot(200, read_and_close)
+    window._context_menu(window.pdf_view.mapToGlobal(QPoint(10, 10)), [])
+    assert reattach.text() in offered
     activate(qtbot, window)
     qtbot.keyClick(window.pdf_view, Qt.Key.Key_R, Qt.KeyboardModifier.ControlModifier)
     stored = row(letter.db, letter.lost.id)

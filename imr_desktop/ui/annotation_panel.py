@@ -36,6 +36,7 @@ from imr_desktop.ui.annotation_model import (
     ANNOTATION_ID_ROLE,
     LABEL_ID_ROLE,
     ORPHAN_GROUP,
+    ORPHAN_ROLE,
     AnnotationFilterProxy,
     AnnotationTreeModel,
 )
@@ -323,7 +324,7 @@ class AnnotationPanel(QWidget):
     def _on_clicked(self, index: QModelIndex) -> None:
         annotation_id = index.data(ANNOTATION_ID_ROLE)
         # an orphan has no place in this text to scroll to: the orphan box shows it
-        if annotation_id and self.selected_orphan() is None:
+        if annotation_id and not index.data(ORPHAN_ROLE):
             self.activated.emit(annotation_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -337,7 +338,7 @@ class AnnotationPanel(QWidget):
             assert isinstance(event, QKeyEvent)
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 annotation_id = self.tree.currentIndex().data(ANNOTATION_ID_ROLE)
-                if annotation_id and self.selected_orphan() is not None:
+                if annotation_id and self.tree.currentIndex().data(ORPHAN_ROLE):
                     self.find_quote()  # "go to it", as near as an orphan allows
                     return True
                 if annotation_id:

@@ -633,6 +633,8 @@ class MainWindow(QMainWindow):
         if self.current_view().selection() is not None:
             tag = menu.addMenu("Tag Selection As")
             self._fill_tag_menu(tag)
+            if self.actions_by_id["reattach_annotation"].isEnabled():  # an orphan is chosen
+                menu.addAction(self.actions_by_id["reattach_annotation"])
             menu.addAction(self.actions_by_id["copy"])
         annotations = self.session.annotations
         for ann_id in ids:
