@@ -299,12 +299,12 @@ def test_save_state_stays_legible_in_both_themes(qtbot, tmp_path: Path) -> None:
     for theme in ("light", "dark"):
         window.shell.apply_settings(type(window.settings)(annotator="tester", theme=theme))
         qtbot.waitUntil(lambda: QApplication.instance().palette() == window.palette())
-        for mark in (window._mark_saved, lambda: window._show_store_error("disk full")):
+        for mark in (window.mark_saved, lambda: window._show_store_error("disk full")):
             mark()
             background = window.statusBar().palette().color(R.Window)
             assert _contrast(ink(), background) >= 4.5, (theme, window.save_label.text())
     # a theme switch restyles the state already shown
-    window._mark_saved()
+    window.mark_saved()
     window.shell.apply_settings(type(window.settings)(annotator="tester", theme="light"))
     qtbot.waitUntil(lambda: QApplication.instance().palette() == window.palette())
     assert _contrast(ink(), window.statusBar().palette().color(R.Window)) >= 4.5

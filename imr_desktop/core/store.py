@@ -519,6 +519,56 @@ class Store:
             row = asdict(ann)
             conn.execute(_UPDATE_ANNOTATION, [row[c] for c in _ANNOTATION_FIELDS[1:]] + [ann.id])
 
+    def reattach_annotation(
+        self, annotation_id: str, start: int, end: int, *, exact: str | None = None
+    ) -> Annotation:
+        """Attach an annotation (normally an orphan) to ``[start, end)`` of its document's
+        current text, because the user chose that place; returns it as stored.
+
+        Quote and context are read from the stored text, ``anchor_status`` is cleared,
+        all in one committed transaction. ``exact`` is the text the user had selected:
+        when given, the stored text must hold exactly that there, so an annotation is
+        never attached to text other than what the user saw. Raises ``StoreError``
+        (nothing written) when the annotation is gone, the document has no text yet, the
+        span does not fit it, or the text differs.
+        """
+        with self._write() as db:
+            rows = list(
+                db.query("SELECT * FROM annotations WHERE id = ? AND deleted = 0", [annotation_id])
+            )
+            if not rows:
+                raise StoreError("That annotation was deleted meanwhile; nothing was re-attached.")
+            ann: Annotation = _row_to(Annotation, rows[0])
+            found = db.execute("SELECT text FROM documents WHERE sha256 = ?", [ann.document])
+            text = (found.fetchone() or [None])[0]
+            if not text:
+                raise StoreError(
+                    "The letter's text is not saved yet; wait until it is read, then re-attach."
+                )
+            if not 0 <= start < end <= len(text) or (
+                exact is not None and text[start:end] != exact
+            ):
+                raise StoreError(
+                    "The selection is not in the letter's saved text (it may still be "
+                    "loading); nothing was re-attached."
+                )
+            placed = ann.placed_at(text, start, end)
+            db.execute(
+                'UPDATE annotations SET start = ?, "end" = ?, exact = ?, prefix = ?, '
+                "suffix = ?, anchor_status = NULL, anchor_confidence = NULL, updated_at = ? "
+                "WHERE id = ?",
+                [
+                    placed.start,
+                    placed.end,
+                    placed.exact,
+                    placed.prefix,
+                    placed.suffix,
+                    placed.updated_at,
+                    placed.id,
+                ],
+            )
+        return placed
+
     def delete_annotation(self, annotation_id: str) -> None:
         with self._atomic() as conn:
             conn.execute(

@@ -53,7 +53,7 @@ def exportable_count(store: Store, include_suggestions: bool) -> int:
     sql = (
         "SELECT count(*) FROM documents d WHERE d.text IS NOT NULL AND (d.status = 'done' "
         "OR EXISTS (SELECT 1 FROM annotations a WHERE a.document = d.sha256 "
-        f"AND a.deleted = 0{origin}))"
+        f"AND a.deleted = 0 AND a.anchor_status IS NULL{origin}))"  # orphans are skipped
     )
     return int(store.db.execute(sql).fetchone()[0])
 
@@ -251,10 +251,12 @@ class ExportDialog(JobDialog):
 
     def _on_succeeded(self, result: ExportResult) -> None:
         report = result.report
+        # orphans are never exported as if placed; say how many were skipped up front
+        skipped = f"; skipped {report.orphans} not placed" if report.orphans else ""
         self.show_summary(
             Summary(
                 f"Exported {_plural(report.spans, 'annotation')} "
-                f"of {_plural(report.documents, 'letter')}",
+                f"of {_plural(report.documents, 'letter')}{skipped}",
                 list(result.paths),
                 dict(report.problems),
                 list(report.messages),

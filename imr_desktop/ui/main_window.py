@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self._install_shell()
         self._install_library()
+        self._install_orphans()
         self._update_enabled()
         if store is None:
             self.banner.show_message(
@@ -317,7 +318,6 @@ class MainWindow(QMainWindow):
         s.textProgress.connect(self._on_text_progress)
         s.textComplete.connect(self._on_text_complete)
         s.structureReady.connect(self._on_structure)
-        s.reanchored.connect(self._on_reanchored)
         self.case_view.spanActivated.connect(self._reveal_span)
         s.storeError.connect(self._show_store_error)
         s.undo_stack.indexChanged.connect(self._update_enabled)
@@ -352,6 +352,13 @@ class MainWindow(QMainWindow):
         from imr_desktop.ui.library_hook import install
 
         self.library = install(self)
+
+    def _install_orphans(self) -> None:
+        """Annotations the letter's changed text no longer places: the re-anchoring
+        banner, Re-attach and Find Quote, all in ui/orphans.py."""
+        from imr_desktop.ui.orphans import install
+
+        self.orphans = install(self)
 
     # ================================================================== documents
     def current_view(self) -> PdfView | TextView:
@@ -498,6 +505,9 @@ class MainWindow(QMainWindow):
         text = f"{manual} annotation{'s' if manual != 1 else ''}"
         if suggested:
             text += f" · {suggested} suggestion{'s' if suggested != 1 else ''}"
+        orphans = len(annotations.orphans()) if annotations is not None else 0
+        if orphans:
+            text += f" · ⚠ {orphans} to re-attach"
         self.count_label.setText(text)
 
     # ================================================================== tagging
@@ -532,7 +542,7 @@ class MainWindow(QMainWindow):
             self._show_store_error(str(command.error))
             return  # the selection stays so the user can retry
         view.clear_selection()
-        self._mark_saved()
+        self.mark_saved()
         if isinstance(view, PdfView):
             # draw the new highlight now, and only its rectangle: the tag is acknowledged
             # on screen within the same key press
@@ -565,14 +575,14 @@ class MainWindow(QMainWindow):
                 "cleared so that it matches what is saved."
             )
         elif self.store is not None and not self.store.read_only:
-            self._mark_saved()
+            self.mark_saved()
 
     def _explain_no_tagging(self) -> None:
         self.statusBar().showMessage(
             "Annotations cannot be saved: no writable database is open.", 5000
         )
 
-    def _mark_saved(self) -> None:
+    def mark_saved(self) -> None:
         self.save_label.setText("✓ Saved")
         self._style_save_label()
         self.banner.clear_message("notsaved")
@@ -644,6 +654,8 @@ class MainWindow(QMainWindow):
         if self.current_view().selection() is not None:
             tag = menu.addMenu("Tag Selection As")
             self._fill_tag_menu(tag)
+            if self.actions_by_id["reattach_annotation"].isEnabled():  # an orphan is chosen
+                menu.addAction(self.actions_by_id["reattach_annotation"])
             menu.addAction(self.actions_by_id["copy"])
         annotations = self.session.annotations
         for ann_id in ids:
@@ -674,7 +686,7 @@ class MainWindow(QMainWindow):
         if command.error is not None:
             self._show_store_error(str(command.error))
         else:
-            self._mark_saved()
+            self.mark_saved()
 
     def _relabel(self, ann, label_id: str) -> None:  # type: ignore[no-untyped-def]
         annotations = self.session.annotations
@@ -713,19 +725,6 @@ class MainWindow(QMainWindow):
         self.case_view.set_structure(structure, info.path.name if info else "", reason)
         self._current_suggestion = None
         self._update_suggestion_actions()
-
-    def _on_reanchored(self, placed: int, orphans: int) -> None:
-        message = (
-            f"This letter's text has changed since it was annotated (another text "
-            f"extractor). {placed} annotation{'s were' if placed != 1 else ' was'} "
-            "moved with it."
-        )
-        if orphans:
-            message += (
-                f" {orphans} could not be placed with confidence; they are kept in "
-                "the database as orphans and were not moved onto other text."
-            )
-        self.banner.show_message("reanchor", message, "warning" if orphans else "info")
 
     def _reveal_span(self, start: int, end: int) -> None:
         self.current_view().scroll_to_range(start, end)
@@ -820,7 +819,7 @@ class MainWindow(QMainWindow):
                 self._show_store_error(str(command.error))
                 break
         else:
-            self._mark_saved()
+            self.mark_saved()
         stack.endMacro()
         self._after_suggestion_edit()
 

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QWidget
 
+from imr_desktop.core.exports.base import ORPHAN_PROBLEM
 from imr_desktop.core.exports.packet_job import PacketRequest, PacketSummary
 from imr_desktop.ui.export_jobs import PacketProcess
 from imr_desktop.ui.job_dialog import JobDialog, OutputPathRow, Summary, muted
@@ -95,10 +96,12 @@ class PacketDialog(JobDialog):
 
     def _on_succeeded(self, summary: PacketSummary) -> None:
         path = Path(summary.path)
+        orphans = summary.problems.get(ORPHAN_PROBLEM, 0)
         self.show_summary(
             Summary(
                 f"Packet written: {summary.pages} pages, {summary.highlights} highlight"
-                + ("" if summary.highlights == 1 else "s"),
+                + ("" if summary.highlights == 1 else "s")
+                + (f"; {orphans} not placed, listed on the summary page" if orphans else ""),
                 [path],
                 dict(summary.problems),
                 list(summary.messages),

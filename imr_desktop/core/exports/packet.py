@@ -2,14 +2,16 @@
 
 For each document: summary page(s) (case header, items with outcomes and citations when
 the structure is known, the annotations table with letter page numbers, annotators and
-the export time), then the letter's own pages (text letters are typeset first) with one
-highlight annotation per annotation and page in its label's colour, carrying the label
-(subject), the annotator (author) and the note (contents), which comment panels show.
-Bookmarks lead to each summary, each item (with a structure), each label and each of
-its annotations. The JSONL records ride along as an embedded file. The source files are
-only read; the packet is written to a temporary file and moved into place. A letter's
-JavaScript, Launch actions, attachments and other active content are left out of the
-packet's copy (``sanitize``); the ZIP's ``originals/`` keep the files byte for byte.
+the export time, and under "Not placed (needs re-attaching)" the quotes of annotations
+the letter's changed text no longer places, which get no highlight), then the letter's
+own pages (text letters are typeset first) with one highlight annotation per annotation
+and page in its label's colour, carrying the label (subject), the annotator (author) and
+the note (contents), which comment panels show. Bookmarks lead to each summary, each item
+(with a structure), each label and each of its annotations. The JSONL records ride along
+as an embedded file. The source files are only read; the packet is written to a
+temporary file and moved into place. A letter's JavaScript, Launch actions, attachments
+and other active content are left out of the packet's copy (``sanitize``); the ZIP's
+``originals/`` keep the files byte for byte.
 """
 
 from __future__ import annotations
@@ -45,6 +47,7 @@ from imr_desktop.core.untrusted.gate import ProbeGate
 
 ATTACHMENT = "annotations.jsonl"
 QUOTE_CHARS = 160
+NOT_PLACED_HEADING = "Not placed (needs re-attaching)"
 
 CSS = """
 body { font-family: sans-serif; font-size: 9pt; }
@@ -221,7 +224,32 @@ def _summary_html(src: _Source, exported_at: str) -> str:
         out.append("</table>")
     else:
         out.append("<p>No annotations.</p>")
+    out += _orphans_html(record)
     return "".join(out)
+
+
+def _orphans_html(record: DocRecord) -> list[str]:
+    """Orphans by quote: their offsets point into an older text, so no highlight."""
+    if not record.orphans:
+        return []
+    n = len(record.orphans)
+    out = [
+        f"<h2>{_esc(NOT_PLACED_HEADING)}</h2>",
+        f'<p class="small">{n} annotation{"s" if n != 1 else ""} could not be placed '
+        "in the letter's current text after it changed, so "
+        f"{'they have' if n != 1 else 'it has'} no highlight in this packet. Re-attach "
+        "them in IMR Desktop (side panel, “Needs re-attaching”).</p>",
+        "<table><tr><th>#</th><th>Label</th><th>Quote</th><th>Note</th><th>Annotator</th></tr>",
+    ]
+    for i, s in enumerate(record.orphans, start=1):
+        who = s.annotator + (" (suggestion)" if s.origin == ORIGIN_SUGGESTED else "")
+        out.append(
+            f'<tr><td>{i}</td><td><b style="color: {_esc(s.color)}">{_esc(s.label)}</b>'
+            f"</td><td>“{_esc(_short(s.text))}”</td><td>{_esc(s.note)}</td>"
+            f"<td>{_esc(who)}</td></tr>"
+        )
+    out.append("</table>")
+    return out
 
 
 def _letter_pages(layer: TextLayer, start: int, end: int) -> str:
