@@ -13,6 +13,7 @@ from imr_desktop import APP_ID, APP_NAME, DESKTOP_ID, __version__, paths
 from imr_desktop.core.settings import load_settings
 
 SELFTEST_TIMEOUT_MS = 60_000
+PROBE_AFTER_PAINT_MS = 1000
 
 
 def process_start_time() -> float:
@@ -97,7 +98,7 @@ def run_gui(args: Namespace) -> int:
     probe_later = gate.knows(target)
     if not probe_later:
         gate.start()
-    from PySide6.QtCore import qInstallMessageHandler
+    from PySide6.QtCore import QTimer, qInstallMessageHandler
     from PySide6.QtWidgets import QApplication
 
     qInstallMessageHandler(_qt_message)
@@ -131,7 +132,9 @@ def run_gui(args: Namespace) -> int:
     durability.install(window, start)
     window.show()
     if probe_later:
-        window.documentReady.connect(gate.start)  # ready for the next file
+        # ready for the next file, booted a moment after the first page is on screen: its
+        # spawn (multiprocessing, a new Python) ran in the paint's signal and delayed it
+        window.documentReady.connect(lambda: QTimer.singleShot(PROBE_AFTER_PAINT_MS, gate.start))
     startup_ms = (time.time() - started) * 1000
 
     if args.selftest:

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from imr_desktop import APP_NAME
@@ -37,6 +37,7 @@ if TYPE_CHECKING:
 
 
 OPEN_BACKUP_DELAY_MS = 1500
+AFTER_PAINT_MS = 300  # not inside the paint's own signal: the page shows first
 
 
 def install(
@@ -143,7 +144,9 @@ class Durability(QObject):
             # at start-up, after the first page is on screen (or a moment later when no
             # letter is opened): backing up then does not slow the window down
             self.backups.request_soon("open", OPEN_BACKUP_DELAY_MS)
-            self.window.documentReady.connect(self.backups.run_deferred_now)
+            self.window.documentReady.connect(
+                lambda: QTimer.singleShot(AFTER_PAINT_MS, self.backups.run_deferred_now)
+            )
         elif writable:
             self.backups.request("open")
         self.backup_action.setEnabled(writable)
