@@ -135,5 +135,8 @@ class BackupService(QObject):
         return not self.busy
 
     def stop(self) -> None:
+        """On close: the backup on open still waiting for its moment runs now (a session
+        shorter than its delay keeps its backup), then wait for the one running."""
         self.timer.stop()
+        self.run_deferred_now()
         self.wait()
