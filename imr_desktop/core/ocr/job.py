@@ -69,7 +69,13 @@ def _worker_main(data: bytes, tessdata: str, tasks: mp.Queue, results: mp.Queue)
         kind, index = task[0], task[1]
         try:
             if kind == "plan":
-                results.put(("plan", index, engine.plan_page(doc, index, split=task[2])))
+                plan = engine.plan_page(doc, index, split=task[2])
+                results.put(("plan", index, plan))
+                if isinstance(plan, engine.PagePlan):
+                    # queued here, not by the owner: a worker never waits for the owner's
+                    # next poll (the GUI polls every 100 ms) to have work again
+                    for piece in [*range(len(plan.strips)), *([-1] if plan.band else [])]:
+                        tasks.put(("piece", index, plan, piece))
             else:
                 plan, piece = task[2], task[3]
                 results.put(("piece", index, piece, engine.recognise(doc, plan, piece, folder)))
@@ -233,12 +239,7 @@ class OcrJob:
             if isinstance(plan, OcrPage):
                 state.result = plan  # a page with its own text layer
                 return None
-            state.plan = plan
-            assert self._tasks is not None
-            if plan.band is not None:
-                self._tasks.put(("piece", index, plan, -1))
-            for k in range(len(plan.strips)):
-                self._tasks.put(("piece", index, plan, k))
+            state.plan = plan  # its pieces were queued by the worker that made it
             return None
         piece, blocks = message[2], message[3]
         if piece < 0:
