@@ -78,3 +78,30 @@ def test_a_damaged_file_fails_cleanly(tessdata: Path) -> None:
     result = job.wait(timeout=60)
     assert isinstance(result, Failed)
     assert result.message.startswith("Text recognition of junk.pdf failed")
+
+
+def test_header_table_is_read_when_the_last_page_planned_has_a_text_layer(
+    tessdata: Path,
+) -> None:
+    """The header table is queued once every page is planned; a page that keeps its own
+    text layer counts as planned (else the job would wait for the table forever)."""
+    import pymupdf
+
+    from tests.conftest import corpus_letter
+
+    letter = corpus_letter("CM16-0219557.pdf")
+    with (
+        pymupdf.open(stream=scangen.scan_bytes(letter.read_bytes())) as scan,
+        pymupdf.open(letter) as born,
+    ):
+        mixed = pymupdf.open()
+        mixed.insert_pdf(scan, from_page=0, to_page=0)
+        mixed.insert_pdf(born, from_page=1, to_page=1)  # keeps its text layer
+        data = mixed.tobytes()
+    job = OcrJob(data, "mixed.pdf", 2, workers=1, tessdata=tessdata)  # plans in page order
+    job.start()
+    result = job.wait(timeout=300)
+    assert isinstance(result, Finished), result
+    first, second = result.pages
+    assert first.recognised and not second.recognised
+    assert "CM16-0219557" in first.chars.text  # read from the header table

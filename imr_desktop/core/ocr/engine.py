@@ -54,7 +54,8 @@ class OcrPage:
 @dataclass(frozen=True, slots=True)
 class PagePlan:
     """How to OCR one page: ``strips`` cover it top to bottom; ``band`` is its header
-    table (read separately, blanked in the strips)."""
+    table (read separately, blanked in the strips); ``weights`` is each strip's share of
+    the page's ink, which is what Tesseract's time follows."""
 
     index: int
     width: float
@@ -62,6 +63,12 @@ class PagePlan:
     dpi: int
     strips: tuple[RectT, ...]
     band: RectT | None
+    weights: tuple[float, ...] = (1.0,)
+
+    def strips_biggest_first(self) -> list[int]:
+        """Strip numbers in the order to queue them: small pieces belong at the end of the
+        queue, where they let the two workers finish together."""
+        return sorted(range(len(self.strips)), key=lambda k: -self.weights[k])
 
 
 def plan_page(doc: pymupdf.Document, index: int, *, split: bool) -> PagePlan | OcrPage:
@@ -73,13 +80,15 @@ def plan_page(doc: pymupdf.Document, index: int, *, split: bool) -> PagePlan | O
     band = scan.find_header_band(page) if index == 0 else None
     rect = page.rect
     strips: tuple[RectT, ...] = (tuple(rect),)
+    weights: tuple[float, ...] = (1.0,)
     if split:
-        cut = scan.find_cut(page, below=band.y1 if band else rect.y0)
-        if cut is not None:
+        found = scan.find_cut(page, below=band.y1 if band else rect.y0)
+        if found is not None:
+            cut, share = found
             strips = ((rect.x0, rect.y0, rect.x1, cut), (rect.x0, cut, rect.x1, rect.y1))
-    return PagePlan(
-        index, rect.width, rect.height, dpi, strips, tuple(band) if band is not None else None
-    )
+            weights = (share, 1.0 - share)
+    table = tuple(band) if band is not None else None
+    return PagePlan(index, rect.width, rect.height, dpi, strips, table, weights)
 
 
 def recognise(doc: pymupdf.Document, plan: PagePlan, piece: int, tessdata: Path) -> list[Block]:

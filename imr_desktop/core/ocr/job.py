@@ -73,8 +73,10 @@ def _worker_main(data: bytes, tessdata: str, tasks: mp.Queue, results: mp.Queue)
                 results.put(("plan", index, plan))
                 if isinstance(plan, engine.PagePlan):
                     # queued here, not by the owner: a worker never waits for the owner's
-                    # next poll (the GUI polls every 100 ms) to have work again
-                    for piece in [*range(len(plan.strips)), *([-1] if plan.band else [])]:
+                    # next poll (the GUI polls every 100 ms) to have work again. The header
+                    # table, small, is queued by the owner once every page is planned: the
+                    # end of the queue is where small pieces let both workers end together
+                    for piece in plan.strips_biggest_first():
                         tasks.put(("piece", index, plan, piece))
             else:
                 plan, piece = task[2], task[3]
@@ -238,8 +240,13 @@ class OcrJob:
             plan = message[2]
             if isinstance(plan, OcrPage):
                 state.result = plan  # a page with its own text layer
-                return None
-            state.plan = plan  # its pieces were queued by the worker that made it
+            else:
+                state.plan = plan  # its strips were queued by the worker that made it
+            if all(p.plan is not None or p.result is not None for p in self._pages):
+                assert self._tasks is not None
+                for page in self._pages:  # every page planned: header tables go last
+                    if page.plan is not None and page.plan.band is not None:
+                        self._tasks.put(("piece", page.plan.index, page.plan, -1))
             return None
         piece, blocks = message[2], message[3]
         if piece < 0:

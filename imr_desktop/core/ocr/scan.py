@@ -150,23 +150,38 @@ def clean_table(pix: pymupdf.Pixmap, dpi: int) -> pymupdf.Pixmap:
 
 
 # ------------------------------------------------------------------ cutting a page
-def find_cut(page: pymupdf.Page, below: float = 0.0) -> float | None:
-    """A y (points) between two lines of text near the middle of the page's ink, where
-    the page can be cut in two pieces to OCR in parallel; None when there is none."""
+_DARK = bytes(1 if v < _MARK else 0 for v in range(256))
+_MIN_SHARE = 0.2  # a piece with less of the page's ink is not worth a second OCR call
+
+
+def find_cut(page: pymupdf.Page, below: float = 0.0) -> tuple[float, float] | None:
+    """(y in points, share of the ink above it): a cut between two lines of text where the
+    page can be cut in two pieces to OCR in parallel, or None when there is none.
+
+    The cut shares the page's ink below ``below`` (a header table read on its own) as
+    evenly as a clean row allows, and the share is returned: Tesseract's time follows the
+    amount of text (ink share and CPU share of a piece agreed within 0.02 on the bench
+    letters), so the job can queue the bigger piece first. On a page turned 1–2° a line
+    slopes across several rows and only paragraph gaps stay clean, so a page may still be
+    cut 27/73; a piece with less than a fifth of the ink is not worth its own OCR call.
+    """
     pix = page.get_pixmap(dpi=_PROBE_DPI, colorspace=pymupdf.csGRAY, alpha=False)
     w, h, stride = pix.width, pix.height, pix.stride
-    samples = pix.samples
+    dark = pix.samples.translate(_DARK)
     scale = 72 / _PROBE_DPI
     start = max(0, int(below / scale) + 1)
-    inked = [y for y in range(start, h) if min(samples[y * stride : y * stride + w]) < _MARK]
+    counts = [dark[y * stride : y * stride + w].count(1) for y in range(start, h)]
+    inked = [y for y, n in enumerate(counts) if n]
     if len(inked) < 10:
         return None
-    first, last = inked[0], inked[-1]
-    middle = (first + last) / 2
-    ink = set(inked)
-    clean = [y for y in range(first, last) if y not in ink]
-    near = [y for y in clean if abs(y - middle) <= 0.2 * (last - first)]
-    if not near:
+    total = sum(counts)
+    best, best_gap, above = None, _MIN_SHARE * total, 0
+    for y in range(inked[0], inked[-1]):
+        above += counts[y]
+        gap = min(above, total - above)
+        if counts[y] == 0 and gap > best_gap:
+            best, best_gap = y, gap
+    if best is None:
         return None
-    y = min(near, key=lambda y: abs(y - middle))
-    return (y + 0.5) * scale
+    above = sum(counts[: best + 1])
+    return (start + best + 0.5) * scale, above / total
