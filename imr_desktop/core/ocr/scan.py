@@ -121,7 +121,7 @@ def clean_table(pix: pymupdf.Pixmap, dpi: int) -> pymupdf.Pixmap:
     Tesseract's layout analysis loses text that touches rules or sits on grey; the
     shading goes with a levels stretch, the rules with long runs of ink. A slightly rotated
     rule breaks into short runs, so each row is OR-ed with its neighbours first.
-    Returns an RGB pixmap (the OCR writer reads RGB only).
+    Returns a grey pixmap.
     """
     gray = pix if pix.n == 1 and not pix.alpha else pymupdf.Pixmap(pymupdf.csGRAY, pix)
     w, h, stride = gray.width, gray.height, gray.stride
@@ -145,8 +145,7 @@ def clean_table(pix: pymupdf.Pixmap, dpi: int) -> pymupdf.Pixmap:
         for s, e in _runs(merged.to_bytes(h, "big"), min_v):
             for y in range(s, e):
                 out[y * stride + x] = 255
-    cleaned = pymupdf.Pixmap(pymupdf.csGRAY, w, h, bytes(out), 0)
-    return pymupdf.Pixmap(pymupdf.csRGB, cleaned)
+    return pymupdf.Pixmap(pymupdf.csGRAY, w, h, bytes(out), 0)
 
 
 # ------------------------------------------------------------------ cutting a page
