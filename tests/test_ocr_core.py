@@ -161,9 +161,9 @@ def test_clean_table_removes_rules_and_shading_but_keeps_text() -> None:
 def test_find_cut_falls_between_lines(letter_pdf: Path) -> None:
     with pymupdf.open(letter_pdf) as doc:
         page = doc[0]
-        found = scan.find_cut(page)
-        assert found is not None
-        y, share = found
+        cut = scan.find_cut(page)
+        y, share = cut.y, cut.share
+        assert y is not None and cut.ink > 0
         lines = [ln["bbox"] for b in page.get_text("dict")["blocks"] for ln in b["lines"]]
         top, bottom = min(b[1] for b in lines), max(b[3] for b in lines)
         # the text shared about evenly (it is what OCR time follows), and the cut goes

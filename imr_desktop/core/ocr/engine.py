@@ -6,14 +6,15 @@ Tesseract built into MuPDF (``Pixmap.pdfocr_tobytes``: a one-page PDF whose invi
 text sits on the words); its ``rawdict`` gives one box per character, converted by the
 same code as born-digital text, so selection, highlights and exports work unchanged.
 
-Work is cut into pieces so two processes stay busy on short letters: ``plan_page`` (fast)
-decides resolution, the header table band and where a page can be cut between lines;
-``recognise`` OCRs one piece; ``assemble`` (pure Python) puts a page back together.
+Work is cut into pieces so two processes stay busy: ``plan_page`` (fast) decides
+resolution, the header table band, how much text the page holds and where it can be cut
+between lines (the job's ``schedule`` decides which pages are cut); ``recognise`` OCRs one
+piece; ``assemble`` (pure Python) puts a page back together.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pymupdf
@@ -54,8 +55,9 @@ class OcrPage:
 @dataclass(frozen=True, slots=True)
 class PagePlan:
     """How to OCR one page: ``strips`` cover it top to bottom; ``band`` is its header
-    table (read separately, blanked in the strips); ``weights`` is each strip's share of
-    the page's ink, which is what Tesseract's time follows."""
+    table (read separately, blanked in the strips). ``ink`` measures how much text the
+    page holds (what Tesseract's time follows) and ``weights`` each strip's share of it.
+    A plan comes with the page cut in two where it can be; ``whole()`` reads it in one."""
 
     index: int
     width: float
@@ -64,31 +66,31 @@ class PagePlan:
     strips: tuple[RectT, ...]
     band: RectT | None
     weights: tuple[float, ...] = (1.0,)
+    ink: int = 0
 
-    def strips_biggest_first(self) -> list[int]:
-        """Strip numbers in the order to queue them: small pieces belong at the end of the
-        queue, where they let the two workers finish together."""
-        return sorted(range(len(self.strips)), key=lambda k: -self.weights[k])
+    def whole(self) -> PagePlan:
+        x0, y0, _, _ = self.strips[0]
+        _, _, x1, y1 = self.strips[-1]
+        return replace(self, strips=((x0, y0, x1, y1),), weights=(1.0,))
 
 
-def plan_page(doc: pymupdf.Document, index: int, *, split: bool) -> PagePlan | OcrPage:
+def plan_page(doc: pymupdf.Document, index: int) -> PagePlan | OcrPage:
     """An ``OcrPage`` straight away for a page with a text layer, else a plan."""
     page = doc[index]
     if page.get_text("text", flags=pdf.TEXT_FLAGS).strip():
         return OcrPage(pdf.extract_page(doc, index), 0)
     dpi = scan.native_dpi(page) or scan.DEFAULT_DPI
-    band = scan.find_header_band(page) if index == 0 else None
+    probe = scan.probe(page)
+    band = scan.find_header_band(page, probe) if index == 0 else None
     rect = page.rect
+    cut = scan.find_cut(page, below=band.y1 if band else rect.y0, pix=probe)
     strips: tuple[RectT, ...] = (tuple(rect),)
     weights: tuple[float, ...] = (1.0,)
-    if split:
-        found = scan.find_cut(page, below=band.y1 if band else rect.y0)
-        if found is not None:
-            cut, share = found
-            strips = ((rect.x0, rect.y0, rect.x1, cut), (rect.x0, cut, rect.x1, rect.y1))
-            weights = (share, 1.0 - share)
+    if cut.y is not None:
+        strips = ((rect.x0, rect.y0, rect.x1, cut.y), (rect.x0, cut.y, rect.x1, rect.y1))
+        weights = (cut.share, 1.0 - cut.share)
     table = tuple(band) if band is not None else None
-    return PagePlan(index, rect.width, rect.height, dpi, strips, table, weights)
+    return PagePlan(index, rect.width, rect.height, dpi, strips, table, weights, cut.ink)
 
 
 def recognise(doc: pymupdf.Document, plan: PagePlan, piece: int, tessdata: Path) -> list[Block]:
@@ -133,9 +135,10 @@ def assemble(plan: PagePlan, strips: list[list[Block]], table: list[Block]) -> O
 
 def ocr_page(doc: pymupdf.Document, index: int, tessdata: Path) -> OcrPage:
     """One page in this process, start to finish (tests, small jobs)."""
-    plan = plan_page(doc, index, split=False)
+    plan = plan_page(doc, index)
     if isinstance(plan, OcrPage):
         return plan
+    plan = plan.whole()
     strips = [recognise(doc, plan, k, tessdata) for k in range(len(plan.strips))]
     table = recognise(doc, plan, -1, tessdata) if plan.band else []
     return assemble(plan, strips, table)
