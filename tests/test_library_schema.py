@@ -152,6 +152,16 @@ def _v4_write(conn, sha256, derived, *, new=False) -> None:  # type: ignore[no-u
         )
 
 
+def _v4_insert(conn, sha256, path, added_at, derived) -> int:  # type: ignore[no-untyped-def]
+    """The import's catalog row, written the schema 4 way."""
+    cur = conn.execute(
+        "INSERT INTO catalog (sha256, path, status, added_at) VALUES (?, ?, 'new', ?)",
+        [sha256, path, added_at],
+    )
+    _v4_write(conn, sha256, derived)
+    return cur.lastrowid
+
+
 def test_migration_5_fills_the_outcome_columns_of_a_schema_4_library(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -168,6 +178,7 @@ def test_migration_5_fills_the_outcome_columns_of_a_schema_4_library(
         m.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:v4])
         m.setattr(store_module, "SCHEMA_VERSION", v4)
         m.setattr(derive, "write", _v4_write)
+        m.setattr(derive, "insert", _v4_insert)
         old = Store.open(path)
         build_known_library(old, tmp_path / "letters")
         assert old.schema_version == v4
