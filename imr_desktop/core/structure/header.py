@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from imr_desktop.core.structure.lines import Lines, collapse, make_field, trim
+from imr_desktop.core.structure.lines import Lines, collapse, ignorecase_words, make_field, trim
 from imr_desktop.core.structure.model import Field
 
 _MONTH_NAMES = (
@@ -40,7 +40,7 @@ _DATE_LABELS: dict[str, tuple[str, ...]] = {
         r"Application\s+Received(?:\s+Date)?",
         r"Date\s+(?:IMR\s+)?Application\s+Received",
     ),
-}  # each label starts with a letter (see _compile)
+}  # each label starts with a letter (see ignorecase_words)
 # Sentences that state the same dates in the 2013 notices, used when no label is printed.
 _DATE_SENTENCES: dict[str, tuple[str, ...]] = {
     "application_received": (
@@ -55,25 +55,9 @@ _DATE_SENTENCES: dict[str, tuple[str, ...]] = {
 
 
 def _compile(labels: tuple[str, ...]) -> re.Pattern[str]:
-    """The label (not inside a word), its colon, then the value after at most one line
-    break of padding; case ignored.
-
-    Written so that the pattern starts with a plain set of characters, the labels' first
-    letters in both cases: ``re`` then jumps from one such letter to the next, where a
-    pattern starting with a look-behind or a choice of words is tried at every position
-    of the letter (three to four times slower; the five date labels were a quarter of the
-    parser's time). The look-behind then checks the character before that first letter,
-    and each label goes on after its own first letter.
-    """
-    firsts = sorted({label[0].lower() for label in labels})
-    assert all("a" <= f <= "z" for f in firsts), labels
-    rest = "|".join(f"(?<={label[0].lower()}){label[1:]}" for label in labels)
-    letters = "".join(f + f.upper() + _FOLDS_TO.get(f, "") for f in firsts)
-    return re.compile(rf"[{letters}](?i:(?<![A-Za-z].)(?:{rest})[ \t]*:\s*(?P<v>{DATE}))")
-
-
-# what else an ASCII letter matches when case is ignored (the ``re`` documentation)
-_FOLDS_TO = {"i": "\u0130\u0131", "s": "\u017f", "k": "\u212a"}
+    # the label (not inside a word), its colon, then the value after at most one line
+    # break of padding
+    return ignorecase_words(labels, rf"[ \t]*:\s*(?P<v>{DATE})", not_after_letter=True)
 
 
 _DATE_RES = {name: _compile(labels) for name, labels in _DATE_LABELS.items()}
@@ -84,11 +68,13 @@ _DATE_SENTENCE_RES = {
 # "IMR Case Number", "MAXIMUS Case No." ...: the label's own first word is left out, as
 # it changes nothing of the value found, and a pattern opening with an optional word is
 # tried at every position of the letter (six times slower)
-_CASE_LABELED = re.compile(
-    rf"Case\s+(?:Number|No\.?|#)[ \t]*:?\s*(?P<v>{CASE_NUMBER})\b",
-    re.IGNORECASE,
+_CASE_LABELED = ignorecase_words(
+    (r"Case\s+(?:Number|No\.?|#)",), rf"[ \t]*:?\s*(?P<v>{CASE_NUMBER})\b"
 )
-_CASE_ANY = re.compile(rf"\b(?P<v>{CASE_NUMBER})\b")
+# \b before "C", written as a look-behind after it: the pattern then opens with a literal,
+# which re finds fast ("C" is rare in a letter)
+assert CASE_NUMBER.startswith("C")
+_CASE_ANY = re.compile(rf"(?P<v>C(?<!\wC){CASE_NUMBER[1:]})\b")
 _PRIORITY = re.compile(r"Priority[ \t]*:\s*(?P<v>Standard|Expedited|Regular)\b", re.IGNORECASE)
 
 
