@@ -138,8 +138,12 @@ def clean_text(text: str) -> str:
 
 def page_text(doc: pymupdf.Document, index: int) -> str:
     """A page's canonical text without geometry: equal to ``extract_page(...).text``
-    (tested on every corpus page and on the generated PDFs) and several times faster."""
-    return clean_text(doc[index].get_text("text", flags=TEXT_FLAGS))
+    (tested on every corpus page and on the generated PDFs) and several times faster.
+
+    What ``page.get_text("text", flags=...)`` does, without its wrapper (which also
+    works out the crop box, unused for plain text): 3% less per page, and the library
+    import reads every page of thousands of letters this way."""
+    return clean_text(doc[index].get_textpage(flags=TEXT_FLAGS).extractText())
 
 
 def _split_ligatures(boxes: list[float], first: int, count: int) -> None:

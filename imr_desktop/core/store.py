@@ -27,7 +27,7 @@ from imr_desktop.core.errors import (
     StorageFault,
     StoreError,
 )
-from imr_desktop.core.library.schema import v4_library, v5_library_outcomes
+from imr_desktop.core.library.schema import v4_library, v5_library_outcomes, v6_prefix_index
 from imr_desktop.core.model import (
     DEFAULT_LABELS,
     Annotation,
@@ -136,6 +136,7 @@ MIGRATIONS: list[Migration] = [
     _v3_anchor_status,
     v4_library,
     v5_library_outcomes,
+    v6_prefix_index,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 

@@ -154,21 +154,22 @@ class ReaderPool:
         out: list[FileResult] = []
         for w in busy:
             if w.conn in ready:
+                # one message per worker and call: a second one waiting makes the next
+                # wait() return at once (draining with poll() cost two more selectors)
                 try:
-                    while w.tasks and w.conn.poll():
-                        message = w.conn.recv()
-                        w.head_since = time.monotonic()
-                        if message == READY:
-                            w.ready = True
-                            continue
-                        out.append(message)
-                        w.tasks.popleft()
+                    message = w.conn.recv()
                 except (EOFError, OSError):
                     out.append(self._replace(w, queue, "the reader crashed on this file"))
                     continue
-            if w.tasks and not w.proc.is_alive() and not w.conn.poll():
+                w.head_since = time.monotonic()
+                if message == READY:
+                    w.ready = True
+                else:
+                    out.append(message)
+                    w.tasks.popleft()
+            elif not w.proc.is_alive() and not w.conn.poll():
                 out.append(self._replace(w, queue, "the reader crashed on this file"))
-            elif w.tasks and w.ready and time.monotonic() - w.head_since > self.time_limit:
+            elif w.ready and time.monotonic() - w.head_since > self.time_limit:
                 reason = (
                     f"took longer than {self.time_limit:g} s to read and was skipped "
                     "(a damaged or hostile file?)"

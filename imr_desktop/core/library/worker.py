@@ -9,7 +9,6 @@ builds from per-character boxes), so annotations made later line up with it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import stat
@@ -115,7 +114,7 @@ def _read(path: str, known: frozenset[str] | set[str], options: ReadOptions) -> 
         kind=source.kind,
         page_count=pages,
         text=text,
-        text_sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        text_sha256=structure.text_sha256,  # sha256 of the UTF-8 text, as the GUI records
         extractor_version=version,
         derived=from_letter(structure),
         structure_json=structure.to_json() if options.store_structure else None,
