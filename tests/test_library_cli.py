@@ -89,8 +89,8 @@ def test_ctrl_c_keeps_what_was_read_and_exits_130(tmp_path: Path) -> None:
     # the bomb and enough letters after it keep the import busy: readers now refuse a
     # bomb fast (memory cap), and the whole folder must not be done before the Ctrl+C
     (folder / "0-bomb.pdf").write_bytes(bomb_pdf_bytes())
-    for i in range(60):
-        write_letter(folder / f"{i + 1:02}.txt", f"CM16-{i:07}")
+    for i in range(300):
+        write_letter(folder / f"{i + 1:03}.txt", f"CM16-{i:07}")
     db = tmp_path / "lib.sqlite"
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     proc = subprocess.Popen(
@@ -99,10 +99,12 @@ def test_ctrl_c_keeps_what_was_read_and_exits_130(tmp_path: Path) -> None:
         stderr=subprocess.PIPE, text=True, env=env,
     )  # fmt: skip
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-    deadline = time.monotonic() + 60
+    # until the reader process is started (the import is under way), or at most 1 s: a
+    # reader started by another thread of the command is not listed there
+    deadline = time.monotonic() + 1.0
     while not children.read_text().split() and time.monotonic() < deadline:
-        time.sleep(0.05)  # until the reader process is started: the import is under way
-    time.sleep(0.1)
+        time.sleep(0.05)
+    assert proc.poll() is None, "the import ended before the Ctrl+C: give it more letters"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
