@@ -97,6 +97,9 @@ def test_ctrl_c_keeps_what_was_read_and_exits_130(tmp_path: Path) -> None:
         [sys.executable, "-m", "imr_desktop", "import", str(folder), "--db", str(db),
          "--workers", "1"],
         stderr=subprocess.PIPE, text=True, env=env,
+        # a shell that started this run in the background ignores SIGINT, and the command
+        # would inherit that: give it the default, as a terminal's Ctrl+C finds it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
     # until the reader process is started (the import is under way), or at most 1 s: a
