@@ -298,6 +298,54 @@ def embedded_file() -> bytes:
     return _doc_bytes(doc)
 
 
+SAFE_LINK = "https://www.dir.ca.gov/dwc/IMR.htm"
+
+
+def active_letter() -> bytes:
+    """A real 2-page letter carrying every kind of active content at once, beside a web
+    link and a link to its page 2 (which are fine): what a case packet must not pass on."""
+    doc = pymupdf.open(stream=pdfgen.letter_bytes(2), filetype="pdf")
+    cat = doc.pdf_catalog()
+
+    def action(body: str) -> int:
+        xref = doc.get_new_xref()
+        doc.update_object(xref, body)
+        return xref
+
+    opened = action("<</S/JavaScript/JS(app.alert('opened'))>>")
+    doc.xref_set_key(cat, "OpenAction", f"{opened} 0 R")
+    named = action("<</S/JavaScript/JS(app.alert('names'))>>")
+    tree = action(f"<</Names[(init) {named} 0 R]>>")
+    doc.xref_set_key(cat, "Names", f"<</JavaScript {tree} 0 R>>")
+    doc.xref_set_key(cat, "AA", f"<</WC {opened} 0 R>>")
+    doc.xref_set_key(cat, "AcroForm", "<</Fields[]/XFA[(template) (<xdp/>)]>>")
+    doc.embfile_add("payload.exe", b"MZ\x90\x00" + b"\x00" * 64, filename="payload.exe")
+    page = doc[0]
+    doc.xref_set_key(page.xref, "AA", f"<</O {opened} 0 R>>")
+    r = pymupdf.Rect
+    page.insert_link({"kind": pymupdf.LINK_URI, "from": r(72, 20, 300, 30), "uri": SAFE_LINK})
+    page.insert_link({"kind": pymupdf.LINK_GOTO, "from": r(72, 32, 300, 42), "page": 1})
+    page.insert_link({"kind": pymupdf.LINK_LAUNCH, "from": r(72, 44, 300, 54), "file": "/bin/sh"})
+    js_uri = "javascript:app.alert(1)"
+    page.insert_link({"kind": pymupdf.LINK_URI, "from": r(72, 56, 300, 66), "uri": js_uri})
+    page.add_file_annot(pymupdf.Point(500, 40), b"#!/bin/sh\necho pwned\n", "run.sh")
+    field = pymupdf.Widget()
+    field.field_type, field.field_name = pymupdf.PDF_WIDGET_TYPE_TEXT, "reviewer"
+    field.rect = r(400, 700, 560, 720)
+    field.script_format = "app.launchURL('http://example.invalid/')"
+    page.add_widget(field)
+    del page  # pymupdf is done with the page: the raw annotations below go in after its own
+    # a JavaScript link and a web link whose /Next runs JavaScript, written raw
+    js_link = action("<</Type/Annot/Subtype/Link/Rect[72 500 300 520]/Border[0 0 0]"
+                     "/A<</S/JavaScript/JS(app.alert(2))>>>>")  # fmt: skip
+    chained = action(f"<</Type/Annot/Subtype/Link/Rect[72 530 300 550]/Border[0 0 0]"
+                     f"/A<</S/URI/URI({SAFE_LINK})/Next {named} 0 R>>>>")  # fmt: skip
+    xref = doc.page_xref(0)
+    annots = doc.xref_get_key(xref, "Annots")[1]
+    doc.xref_set_key(xref, "Annots", annots[:-1] + f" {js_link} 0 R {chained} 0 R]")
+    return _doc_bytes(doc)
+
+
 CONSTRUCTED: dict[str, tuple[Callable[[], bytes], str]] = {
     "zero-pages": (zero_pages, "refuse"),
     "page-tree-cycle": (page_tree_cycle, "either"),
@@ -316,6 +364,7 @@ CONSTRUCTED: dict[str, tuple[Callable[[], bytes], str]] = {
     "launch": (launch, "open"),
     "links": (links, "open"),
     "embedded-file": (embedded_file, "open"),
+    "active-letter": (active_letter, "open"),
     "empty-file": (lambda: b"", "refuse"),
     "not-a-pdf": (lambda: b"GIF89a" + bytes(range(256)) * 4, "refuse"),
 }

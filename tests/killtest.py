@@ -11,9 +11,9 @@ Three scenarios, each killing a real process with SIGKILL at a random moment:
   acknowledged tag is live, an acknowledged delete or undo is a tombstone), and every
   backup under a final name passes its check.
 - ``migrate``: a child process opens a database one schema version behind through
-  ``Store.open``, which backs it up and then runs the latest real migration (4, the
-  library: catalog rows and a full-text index built from every letter, which takes
-  measurable time on a few thousand). Checked: integrity ok, the old version with
+  ``Store.open``, which backs it up and then runs the latest real migration (6: the
+  library's full-text index dropped and rebuilt from every letter with a prefix index,
+  which takes measurable time on a few thousand). Checked: integrity ok, the old version with
   exactly the old tables or the new one with exactly the new tables (catalog complete,
   full-text index sound), every annotation there, and a second start finishes it.
 - ``library``: ``imr-desktop import FOLDER`` of hundreds of letters (reader processes,
@@ -311,8 +311,8 @@ print("migrated", s.schema_version, flush=True)
 def build_old_db(db: Path, documents: int, per_document: int, seed: int = 6) -> set[str]:
     """A database one schema version behind, written by the migrations of that version,
     with ``documents`` letters (4,000 characters of text each) and their annotations;
-    returns the annotation ids. Migration 4 (the library) fills its catalog and full-text
-    index from these, which takes measurable time."""
+    returns the annotation ids. The latest migration rebuilds the full-text index from
+    these, which takes measurable time."""
     from dataclasses import asdict
 
     from imr_desktop.core.dbapi import Database

@@ -83,6 +83,14 @@ def scan_bytes(source: bytes, dpi: int = FAX_DPI) -> bytes:
     return _image_pdf(pages)
 
 
+def encrypted_scan_bytes(source: bytes, user_pw: str, owner_pw: str) -> bytes:
+    """``scan_bytes`` of ``source`` that opens only with ``user_pw`` (AES-256)."""
+    with pymupdf.open(stream=scan_bytes(source), filetype="pdf") as doc:
+        return doc.tobytes(
+            encryption=pymupdf.PDF_ENCRYPT_AES_256, user_pw=user_pw, owner_pw=owner_pw
+        )
+
+
 @functools.cache
 def fax_with_transforms(path: Path, seed: int = 7) -> tuple[bytes, tuple[pymupdf.Matrix, ...]]:
     """``fax_bytes`` of a file and its per-page transforms, built once per test process."""

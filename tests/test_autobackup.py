@@ -48,12 +48,13 @@ def old_database(path: Path, annotations: int = 5) -> None:
         "'new', ?)",
         ["b" * 64, TEXT],
     )
+    # fields added by later schema versions (anchor_status) are not columns yet
+    columns = {r[1] for r in conn.execute("PRAGMA table_info(annotations)")}
     for i in range(annotations):
-        row = asdict(
-            Annotation.create(
-                document="b" * 64, text=TEXT, start=i, end=i + 10, label_id=label, annotator="t"
-            )
+        ann = Annotation.create(
+            document="b" * 64, text=TEXT, start=i, end=i + 10, label_id=label, annotator="t"
         )
+        row = {k: v for k, v in asdict(ann).items() if k in columns}
         conn.execute(
             f"INSERT INTO annotations ({', '.join(row)}) VALUES ({', '.join('?' * len(row))})",
             list(row.values()),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -285,3 +286,38 @@ def test_ctrl_wheel_zooms_the_pdf_and_the_text(qtbot, tmp_path: Path) -> None:
     size = text_view.font().pointSizeF()
     _wheel(text_view.viewport(), 120, Qt.KeyboardModifier.ControlModifier)
     assert text_view.font().pointSizeF() > size
+
+
+def test_save_state_stays_legible_in_both_themes(qtbot, tmp_path: Path) -> None:
+    window = make_window(qtbot, tmp_path / "a.sqlite")
+
+    def ink() -> QColor:
+        found = re.search(r"color:\s*(#[0-9a-fA-F]{6})", window.save_label.styleSheet())
+        assert found, window.save_label.styleSheet()
+        return QColor(found.group(1))
+
+    for theme in ("light", "dark"):
+        window.shell.apply_settings(type(window.settings)(annotator="tester", theme=theme))
+        qtbot.waitUntil(lambda: QApplication.instance().palette() == window.palette())
+        for mark in (window.mark_saved, lambda: window._show_store_error("disk full")):
+            mark()
+            background = window.statusBar().palette().color(R.Window)
+            assert _contrast(ink(), background) >= 4.5, (theme, window.save_label.text())
+    # a theme switch restyles the state already shown
+    window.mark_saved()
+    window.shell.apply_settings(type(window.settings)(annotator="tester", theme="light"))
+    qtbot.waitUntil(lambda: QApplication.instance().palette() == window.palette())
+    assert _contrast(ink(), window.statusBar().palette().color(R.Window)) >= 4.5
+    window.close()
+
+
+def test_undo_tooltip_names_the_users_keys(qtbot, tmp_path: Path) -> None:
+    window = make_window(qtbot, tmp_path / "a.sqlite")
+    assert "Ctrl+Z" in window.actions_by_id["undo"].toolTip()
+    window.shell.apply_settings(
+        type(window.settings)(annotator="tester", shortcuts={"undo": "Ctrl+U"})
+    )
+    window._update_enabled()
+    tip = window.actions_by_id["undo"].toolTip()
+    assert "Ctrl+U" in tip and "Ctrl+Z" not in tip, tip
+    window.close()

@@ -86,21 +86,28 @@ def test_ctrl_c_keeps_what_was_read_and_exits_130(tmp_path: Path) -> None:
         pytest.skip("needs Linux /proc/PID/task/PID/children to see the reader start")
     folder = tmp_path / "in"
     (folder / "0-bomb.pdf").parent.mkdir()
-    (folder / "0-bomb.pdf").write_bytes(bomb_pdf_bytes())  # keeps the reader busy
-    for i in range(3):
-        write_letter(folder / f"{i + 1}.txt", f"CM16-000000{i}")
+    # the bomb and enough letters after it keep the import busy: readers now refuse a
+    # bomb fast (memory cap), and the whole folder must not be done before the Ctrl+C
+    (folder / "0-bomb.pdf").write_bytes(bomb_pdf_bytes())
+    for i in range(300):
+        write_letter(folder / f"{i + 1:03}.txt", f"CM16-{i:07}")
     db = tmp_path / "lib.sqlite"
     env = {"PYTHONPATH": str(ROOT), "PATH": "/usr/bin:/bin"}
     proc = subprocess.Popen(
         [sys.executable, "-m", "imr_desktop", "import", str(folder), "--db", str(db),
          "--workers", "1"],
         stderr=subprocess.PIPE, text=True, env=env,
+        # a shell that started this run in the background ignores SIGINT, and the command
+        # would inherit that: give it the default, as a terminal's Ctrl+C finds it
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
     )  # fmt: skip
     children = Path(f"/proc/{proc.pid}/task/{proc.pid}/children")
-    deadline = time.monotonic() + 60
+    # until the reader process is started (the import is under way), or at most 1 s: a
+    # reader started by another thread of the command is not listed there
+    deadline = time.monotonic() + 1.0
     while not children.read_text().split() and time.monotonic() < deadline:
-        time.sleep(0.05)  # until the reader process is started: the import is under way
-    time.sleep(0.5)
+        time.sleep(0.05)
+    assert proc.poll() is None, "the import ended before the Ctrl+C: give it more letters"
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err

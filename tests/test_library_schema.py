@@ -100,8 +100,9 @@ def test_new_classifier_rules_reclassify_in_place(tmp_path: Path) -> None:
 
 def test_what_the_library_adds_to_the_database(corpus_dir: Path, tmp_path: Path) -> None:
     """The letter text is stored once (documents); the index and the library tables add
-    well under 1x on top, so the database stays within 2x the text at scale (the
-    benchmark measures the whole file at 100,000 letters)."""
+    about 1x on top of it here (135 letters), 0.79x at 100,000 letters, so the database
+    stays within 2x the text at scale (the benchmark measures the whole file). The
+    index is 0.67x here with its two-character prefix index (0.57x at 100,000)."""
     store = Store.open(tmp_path / "lib.sqlite")
     import_paths(store, [corpus_dir], options=ImportOptions(workers=2))
     db = store.db
@@ -109,8 +110,8 @@ def test_what_the_library_adds_to_the_database(corpus_dir: Path, tmp_path: Path)
     sizes = dict(db.execute("SELECT name, sum(pgsize) FROM dbstat GROUP BY name").fetchall())
     fts = sum(v for k, v in sizes.items() if k.startswith("catalog_fts"))
     library = sum(v for k, v in sizes.items() if "catalog" in k or k == "library_meta") - fts
-    assert fts < 0.5 * text
-    assert fts + library < 0.9 * text
+    assert fts < 0.75 * text
+    assert fts + library < 1.05 * text
     store.close()
 
 
@@ -152,6 +153,16 @@ def _v4_write(conn, sha256, derived, *, new=False) -> None:  # type: ignore[no-u
         )
 
 
+def _v4_insert(conn, sha256, path, added_at, derived) -> int:  # type: ignore[no-untyped-def]
+    """The import's catalog row, written the schema 4 way."""
+    cur = conn.execute(
+        "INSERT INTO catalog (sha256, path, status, added_at) VALUES (?, ?, 'new', ?)",
+        [sha256, path, added_at],
+    )
+    _v4_write(conn, sha256, derived)
+    return cur.lastrowid
+
+
 def test_migration_5_fills_the_outcome_columns_of_a_schema_4_library(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -168,6 +179,7 @@ def test_migration_5_fills_the_outcome_columns_of_a_schema_4_library(
         m.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:v4])
         m.setattr(store_module, "SCHEMA_VERSION", v4)
         m.setattr(derive, "write", _v4_write)
+        m.setattr(derive, "insert", _v4_insert)
         old = Store.open(path)
         build_known_library(old, tmp_path / "letters")
         assert old.schema_version == v4
@@ -179,3 +191,45 @@ def test_migration_5_fills_the_outcome_columns_of_a_schema_4_library(
         assert figures[key] == expected[key]
     assert figures["items"] == expected["items"] == 6
     store.close()
+
+
+SEARCHES = ("ga*", "me*", "gabapentin", '"medically necessary"', "lumbar -fusion", "caf*")
+
+
+def _found(store: Store) -> dict[str, list[str]]:
+    return {
+        text: [r.case_number for r in LibraryQuery(store, LibraryFilter(search=text)).page(0, 9)]
+        for text in SEARCHES
+    }
+
+
+def test_migration_6_rebuilds_the_full_text_index_with_two_character_prefixes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    path = tmp_path / "v5" / "lib.sqlite"
+    v5 = store_module.MIGRATIONS.index(schema.v5_library_outcomes) + 1
+    with monkeypatch.context() as m:
+        m.setattr(store_module, "MIGRATIONS", store_module.MIGRATIONS[:v5])
+        m.setattr(store_module, "SCHEMA_VERSION", v5)
+        old = Store.open(path)
+        build_known_library(old, tmp_path / "letters")
+        before = _found(old)
+        assert "prefix" not in _fts_sql(old)
+        old.close()
+    store = Store.open(path)
+    assert store.schema_version == store_module.SCHEMA_VERSION > v5
+    assert "prefix='2'" in _fts_sql(store)
+    store.db.execute("INSERT INTO catalog_fts (catalog_fts, rank) VALUES ('integrity-check', 1)")
+    assert _found(store) == before
+    assert before["me*"] and before["ga*"]  # the searches do find letters
+    # the triggers carry on with the new index: a letter added now is found at once
+    text = letter_text("CM18-0000009", summary="Xylocaine patches were tried.")
+    store.upsert_document(DocumentRecord("9" * 64, "/x/9.pdf", "pdf", 1, 9, text, "t", "v"))
+    found = LibraryQuery(store, LibraryFilter(search="xy*")).page(0, 9)
+    assert [r.sha256 for r in found] == ["9" * 64]
+    store.close()
+
+
+def _fts_sql(store: Store) -> str:
+    row = store.db.execute("SELECT sql FROM sqlite_master WHERE name = 'catalog_fts'").fetchone()
+    return row[0]

@@ -127,3 +127,19 @@ def test_highlight_markers_are_parsed_or_refused() -> None:
     assert search.parse_marked(f"{o}a{o}b{c}") is None
     assert search.parse_marked(f"a{c}") is None
     assert search.parse_marked(f"{o}a") is None
+
+
+@pytest.mark.parametrize(
+    ("text", "unindexed"),
+    [
+        ("me*", False),  # two characters: the prefix index has them
+        ("lumbar me*", False),
+        ('"lumbar me*"', False),
+        ("med*", True),  # FTS5 merges every term starting with "med"
+        ("gaba* me*", True),
+        ("g*", False),  # one character is no prefix (the word itself)
+        ("medically", False),
+    ],
+)
+def test_which_prefixes_the_index_answers_from_its_prefix_index(text: str, unindexed: bool) -> None:
+    assert Search.parse(text).has_unindexed_prefix is unindexed

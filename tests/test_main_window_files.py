@@ -126,6 +126,14 @@ def test_hover_shows_label_and_note_and_overlaps_get_lanes(
     assert "Decision\ncheck the date" in [h.tooltip() for h in hits]
     assert assign_lanes([a, b]) == {"a": 0, "b": 1}
     assert view.highlights_at(QPointF(QPoint(2, 2))) == []
+    # the real hover: both labels in the tooltip, gone off the highlight
+    from PySide6.QtWidgets import QToolTip
+
+    qtbot.mouseMove(view.viewport(), point)
+    qtbot.waitUntil(lambda: "check the date" in QToolTip.text(), timeout=3000)
+    assert "Summary fact" in QToolTip.text()
+    qtbot.mouseMove(view.viewport(), QPoint(2, 2))
+    qtbot.waitUntil(lambda: not QToolTip.isVisible(), timeout=3000)
 
 
 def test_changed_text_moves_annotations_and_keeps_orphans(

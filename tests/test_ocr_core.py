@@ -161,12 +161,18 @@ def test_clean_table_removes_rules_and_shading_but_keeps_text() -> None:
 def test_find_cut_falls_between_lines(letter_pdf: Path) -> None:
     with pymupdf.open(letter_pdf) as doc:
         page = doc[0]
-        y = scan.find_cut(page)
+        cut = scan.find_cut(page)
+        y, share = cut.y, cut.share
+        assert y is not None and cut.ink > 0
         lines = [ln["bbox"] for b in page.get_text("dict")["blocks"] for ln in b["lines"]]
         top, bottom = min(b[1] for b in lines), max(b[3] for b in lines)
-        # near the middle of the text, and through no line's letters (a font box is
-        # taller than its ink: its outer thirds may be crossed)
-        assert y is not None and top + 0.3 * (bottom - top) < y < top + 0.7 * (bottom - top)
+        # the text shared about evenly (it is what OCR time follows), and the cut goes
+        # through no line's letters (a font box is taller than its ink: its outer thirds
+        # may be crossed)
+        words = page.get_text("words")
+        above = sum(len(w[4]) for w in words if w[3] <= y) / sum(len(w[4]) for w in words)
+        assert 0.35 < share < 0.65 and abs(share - above) < 0.1, (share, above)
+        assert top + 0.3 * (bottom - top) < y < top + 0.7 * (bottom - top)
         for _x0, y0, _x1, y1 in lines:
             third = (y1 - y0) / 3
             assert not (y0 + third < y < y1 - third)

@@ -13,7 +13,6 @@ from PySide6.QtWidgets import QProgressBar
 from imr_desktop.core.exports import export
 from imr_desktop.core.ocr import tessdata as tessdata_module
 from imr_desktop.core.ocr.tessdata import APT_PACKAGE, ENV_VAR
-from imr_desktop.ui import ocr_controller
 from tests.ui_helpers import live_rows, make_window, open_and_wait
 
 OCR_TIMEOUT = 180_000  # ms; a page is a few CPU-seconds, CI machines are busy
@@ -126,7 +125,6 @@ def test_without_language_data_the_app_says_how_to_install_it(
     qtbot, tmp_path: Path, clean_scan_pdf: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(tessdata_module, "find_tessdata", lambda environ=None: None)
-    monkeypatch.setattr(ocr_controller, "find_tessdata", lambda environ=None: None)
     window = make_window(qtbot, tmp_path / "db.sqlite")
     open_and_wait(qtbot, window, clean_scan_pdf)
     offer = window.banner.message_text("text")

@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 
 from imr_desktop.core.ocr import tessdata as tessdata_module
-from imr_desktop.core.ocr.job import Failed, Finished, OcrJob, Progress
+from imr_desktop.core.ocr.engine import PagePlan
+from imr_desktop.core.ocr.job import Failed, Finished, OcrJob, Progress, schedule
 from imr_desktop.core.ocr.tessdata import APT_PACKAGE, OcrUnavailable
 from tests import pdfgen, scangen
 
@@ -78,3 +79,65 @@ def test_a_damaged_file_fails_cleanly(tessdata: Path) -> None:
     result = job.wait(timeout=60)
     assert isinstance(result, Failed)
     assert result.message.startswith("Text recognition of junk.pdf failed")
+
+
+def test_header_table_is_read_when_the_last_page_planned_has_a_text_layer(
+    tessdata: Path,
+) -> None:
+    """The header table is queued once every page is planned; a page that keeps its own
+    text layer counts as planned (else the job would wait for the table forever)."""
+    import pymupdf
+
+    from tests.conftest import corpus_letter
+
+    letter = corpus_letter("CM16-0219557.pdf")
+    with (
+        pymupdf.open(stream=scangen.scan_bytes(letter.read_bytes())) as scan,
+        pymupdf.open(letter) as born,
+    ):
+        mixed = pymupdf.open()
+        mixed.insert_pdf(scan, from_page=0, to_page=0)
+        mixed.insert_pdf(born, from_page=1, to_page=1)  # keeps its text layer
+        data = mixed.tobytes()
+    job = OcrJob(data, "mixed.pdf", 2, workers=1, tessdata=tessdata)  # plans in page order
+    job.start()
+    result = job.wait(timeout=300)
+    assert isinstance(result, Finished), result
+    first, second = result.pages
+    assert first.recognised and not second.recognised
+    assert "CM16-0219557" in first.chars.text  # read from the header table
+
+
+# ---------------------------------------------------------------------------- schedule
+def _plan(index: int, ink: int, share: float = 0.5, *, band: bool = False) -> PagePlan:
+    strips = ((0.0, 0.0, 612.0, 396.0), (0.0, 396.0, 612.0, 792.0))
+    table = (60.0, 80.0, 560.0, 160.0) if band else None
+    return PagePlan(index, 612, 792, 200, strips, table, (share, 1 - share), ink)
+
+
+def _shape(tasks: list) -> list[tuple[int, int, int]]:
+    return [(plan.index, len(plan.strips), piece) for plan, piece in tasks]
+
+
+def test_schedule_keeps_two_equal_pages_whole_and_the_table_last() -> None:
+    tasks = schedule([_plan(0, 100, band=True), _plan(1, 100)], workers=2)
+    assert _shape(tasks) == [(0, 1, 0), (1, 1, 0), (0, 1, -1)]
+
+
+def test_schedule_cuts_one_page_of_three_and_queues_big_pieces_first() -> None:
+    tasks = schedule([_plan(0, 100, band=True), _plan(1, 100), _plan(2, 100)], workers=2)
+    shape = _shape(tasks)
+    assert sorted(shape) == [(0, 2, -1), (0, 2, 0), (0, 2, 1), (1, 1, 0), (2, 1, 0)]
+    assert shape[:2] == [(1, 1, 0), (2, 1, 0)] and shape[-1] == (0, 2, -1)
+    # every piece of a page carries the same plan: the page is put back together from it
+    assert len({id(plan) for plan, _ in tasks if plan.index == 0}) == 1
+
+
+def test_schedule_cuts_a_single_page_for_two_workers_but_not_for_one() -> None:
+    assert _shape(schedule([_plan(0, 100)], workers=2)) == [(0, 2, 0), (0, 2, 1)]
+    assert _shape(schedule([_plan(0, 100), _plan(1, 60)], workers=1)) == [(0, 1, 0), (1, 1, 0)]
+
+
+def test_schedule_cuts_only_pages_that_can_be_cut() -> None:
+    whole = PagePlan(0, 612, 792, 200, ((0.0, 0.0, 612.0, 792.0),), None, (1.0,), 100)
+    assert _shape(schedule([whole], workers=2)) == [(0, 1, 0)]

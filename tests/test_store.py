@@ -392,3 +392,17 @@ def test_label_set_save_reorder_delete_restore(store: Store) -> None:
     assert labels.get(ids[0]) is not None  # tombstoned labels can still be looked up
     labels.restore(ids[0], removed)
     assert len(labels) == 4 and store.annotation(ann.id) is not None
+
+
+def test_reopening_a_known_document_writes_nothing(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "a.sqlite")
+    doc = DocumentRecord(sha256="ab" * 32, path="/x/a.pdf", kind="pdf", page_count=2, size=10)
+    store.upsert_document(doc)
+    before = store.conn.total_changes
+    store.upsert_document(doc)  # the same letter opened again: no transaction at all
+    assert store.conn.total_changes == before
+    moved = DocumentRecord(sha256=doc.sha256, path="/y/a.pdf", kind="pdf", page_count=2, size=10)
+    store.upsert_document(moved)  # a moved file is recorded
+    assert store.conn.total_changes > before
+    assert store.document(doc.sha256).path == "/y/a.pdf"
+    store.close()

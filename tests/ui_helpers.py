@@ -38,11 +38,18 @@ def activate(qtbot: QtBot, window) -> None:  # type: ignore[no-untyped-def]
     qtbot.waitUntil(lambda: QApplication.activeWindow() is window, timeout=2000)
 
 
-def open_and_wait(qtbot: QtBot, window: MainWindow, path: Path, timeout: int = 15000) -> None:
+def open_and_wait(
+    qtbot: QtBot,
+    window: MainWindow,
+    path: Path,
+    timeout: int = 15000,
+    *,
+    password: str | None = None,
+) -> None:
     with qtbot.waitSignals(
         [window.session.textComplete, window.documentReady], timeout=timeout, order="none"
     ):
-        window.open_file(path)
+        window.open_file(path, password)
     # the signals of an earlier open still in flight (say, the reopen after Open Database)
     # can end that wait: wait for this open's own document and text
     session = window.session

@@ -71,8 +71,15 @@ def run(args: argparse.Namespace) -> int:
     progress.finish()
     report = result.report
     where = ", ".join(str(p) for p in result.paths)
+    skipped = ""
+    if report.orphans:
+        # never exported as if placed: their offsets point into an older text
+        skipped = (
+            f"; skipped {report.orphans} not placed in their letter's text "
+            "(re-attach them in IMR Desktop)"
+        )
     print(
-        f"exported {report.spans} annotations of {report.documents} documents to {where}",
+        f"exported {report.spans} annotations of {report.documents} documents to {where}" + skipped,
         file=sys.stderr,
     )
     if report.problem_count:

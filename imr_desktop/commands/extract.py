@@ -4,6 +4,10 @@ With ``--json``: one JSON array, a record per readable file, ``"source"`` first 
 given), then the fields of ``LetterStructure.to_dict()`` with the whole ``"rationale"`` of
 each item. Without it: a short readable summary per file. A file that cannot be read is
 reported on stderr in one line and skipped; the exit status is then 1. Qt is never imported.
+
+Files come from anywhere, so this process never parses one: worker processes do, each
+under a memory cap, and a file that takes longer than ``--time-limit`` seconds is given
+up (its worker killed and replaced) while the others go on (``core.structure.batch``).
 """
 
 from __future__ import annotations
@@ -13,8 +17,6 @@ import json
 import sys
 from typing import Any
 
-from imr_desktop.core.errors import UserFacingError
-
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("files", nargs="+", metavar="FILE", help="letters (PDF or UTF-8 text)")
@@ -22,34 +24,60 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--password", metavar="PW", help="password for encrypted PDFs (same for all files)"
     )
+    parser.add_argument(
+        "--time-limit",
+        type=float,
+        default=None,
+        metavar="SECONDS",
+        help="give up on a file that takes longer than this to read (default 30)",
+    )
+    parser.add_argument(
+        "--workers",
+        type=int,
+        default=None,
+        metavar="N",
+        help="reader processes (default: one per 250 files, at most one per CPU and 4)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    from imr_desktop.core.structure import extract_file
-    from imr_desktop.core.structure.extract import NO_TEXT_WARNING
+    from imr_desktop.core.structure.batch import TIME_LIMIT, extract_paths
+    from imr_desktop.core.structure.model import NO_TEXT_WARNING
 
+    if args.workers is not None and args.workers < 1:
+        return _fail("--workers must be at least 1")
+    time_limit = TIME_LIMIT if args.time_limit is None else args.time_limit
+    if time_limit <= 0:
+        return _fail("--time-limit must be more than 0 seconds")
     failed = 0
     records: list[dict[str, Any]] = []
-    for path in args.files:
-        try:
-            rec = extract_file(path, args.password)
-        except UserFacingError as exc:
+    for done in extract_paths(
+        args.files, password=args.password, workers=args.workers, time_limit=time_limit
+    ):
+        path, rec = done.path, done.record
+        if rec is None:
             failed += 1
-            print(f"imr-desktop extract: {path}: {exc.message}", file=sys.stderr)
+            print(f"imr-desktop extract: {path}: {done.error}", file=sys.stderr)
             continue
-        if NO_TEXT_WARNING in rec.warnings:
+        if NO_TEXT_WARNING in rec["warnings"]:
             print(
                 f"imr-desktop extract: {path}: no text layer (a scan? OCR it first)",
                 file=sys.stderr,
             )
         if args.json:
-            records.append({"source": path, **rec.to_dict()})
+            records.append({"source": path, **rec})
         else:
-            sys.stdout.write(summary(path, rec.to_dict()))
+            sys.stdout.write(summary(path, rec))
+            sys.stdout.flush()
     if args.json:
         json.dump(records, sys.stdout, ensure_ascii=False, indent=1)
         sys.stdout.write("\n")
     return 1 if failed else 0
+
+
+def _fail(message: str) -> int:
+    print(f"imr-desktop extract: {message}", file=sys.stderr)
+    return 2
 
 
 def summary(path: str, d: dict[str, Any]) -> str:

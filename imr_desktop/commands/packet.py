@@ -58,9 +58,11 @@ def run(args: argparse.Namespace) -> int:
             store.close()
     except UserFacingError as exc:
         return fail(str(exc))
+    orphans = result.report.orphans
     print(
         f"wrote {result.paths[0]}: {result.documents} document(s), {result.pages} pages, "
-        f"{result.highlights} highlights",
+        f"{result.highlights} highlights"
+        + (f", {orphans} not placed (listed on the summary page)" if orphans else ""),
         file=sys.stderr,
     )
     for message in result.report.messages[:10]:

@@ -634,15 +634,19 @@ def _placed(ann: Annotation, text: str, start: int, end: int) -> Annotation:
     exact = text[start:end]
     prefix = text[max(0, start - QUOTE_CONTEXT) : start]
     suffix = text[end : end + QUOTE_CONTEXT]
-    if (start, end, exact, prefix, suffix) == (
+    if (start, end, exact, prefix, suffix, None) == (
         ann.start,
         ann.end,
         ann.exact,
         ann.prefix,
         ann.suffix,
+        ann.anchor_status,
     ):
         return ann
-    return ann.with_changes(start=start, end=end, exact=exact, prefix=prefix, suffix=suffix)
+    # an earlier orphan placed again is an orphan no more
+    return ann.with_changes(
+        start=start, end=end, exact=exact, prefix=prefix, suffix=suffix, anchor_status=None
+    )
 
 
 def _candidates(

@@ -85,7 +85,11 @@ class LoadedDocument:
 
 def load_document(path: str | Path, password: str | None = None) -> LoadedDocument:
     """Read a whole document synchronously (CLI and worker processes, never the GUI thread)."""
-    source = read_source(path)
+    return load_source(read_source(path), password)
+
+
+def load_source(source: SourceFile, password: str | None = None) -> LoadedDocument:
+    """``load_document`` for bytes already read (and checked, e.g. by the probe)."""
     if source.kind == "text":
         text = decode_text(source.data, source.name)
         return LoadedDocument(source, TextLayer.from_plain_text(text), TEXT_EXTRACTOR_VERSION)
@@ -93,7 +97,11 @@ def load_document(path: str | Path, password: str | None = None) -> LoadedDocume
     try:
         layer = TextLayer(doc.page_count)
         for i in range(doc.page_count):
-            layer.add_page(pdf.extract_page(doc, i))
+            try:
+                chars = pdf.extract_page(doc, i)
+            except pdf.MUPDF_ERRORS:  # as in the GUI: an unreadable page has no text
+                chars = pdf.PageChars(i, *pdf.page_size(doc, i), "", (), ())
+            layer.add_page(chars)
     finally:
         doc.close()
     warnings = [w for w in [pdf.repair_warnings()] if w]

@@ -78,6 +78,14 @@ SPECS: tuple[ActionSpec, ...] = (
         "Delete the annotation selected in the side panel",
         "Edit",
     ),
+    ActionSpec(
+        "reattach_annotation",
+        "Re-&attach Annotation to Selection",
+        ("Ctrl+R",),
+        "Attach the annotation chosen under “Needs re-attaching” to the text selected "
+        "in the letter",
+        "Edit",
+    ),
     ActionSpec("manage_labels", "Manage &Labels…", ("Ctrl+L",), "", "Edit"),
     ActionSpec(
         "preferences",

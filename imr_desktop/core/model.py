@@ -11,6 +11,11 @@ QUOTE_CONTEXT = 32  # characters of prefix/suffix kept to re-anchor a quote
 ORIGIN_MANUAL = "manual"
 ORIGIN_SUGGESTED = "suggested"
 
+# annotations.anchor_status: NULL = placed in the current text; ANCHOR_ORPHAN = re-anchoring
+# (core/anchoring.py) could not place it after the text changed, so its offsets point into
+# the old text and only the user may place it again
+ANCHOR_ORPHAN = "orphan"
+
 
 def now_iso() -> str:
     """UTC timestamp with microseconds: sortable, and merge-safe across machines."""
@@ -59,6 +64,13 @@ class Annotation:
     origin: str = ORIGIN_MANUAL
     created_at: str = field(default_factory=now_iso)
     updated_at: str = field(default_factory=now_iso)
+    anchor_status: str | None = None  # None = placed; ANCHOR_ORPHAN = needs the user
+
+    @property
+    def is_orphan(self) -> bool:
+        """Not placed in the current text: ``start``/``end`` are offsets into an older
+        text and must never be used to draw or export it."""
+        return self.anchor_status == ANCHOR_ORPHAN
 
     @classmethod
     def create(
@@ -91,6 +103,20 @@ class Annotation:
 
     def with_changes(self, **changes: object) -> Annotation:
         return replace(self, updated_at=now_iso(), **changes)  # type: ignore[arg-type]
+
+    def placed_at(self, text: str, start: int, end: int) -> Annotation:
+        """This annotation attached to ``[start, end)`` of ``text``: quote and context are
+        read from ``text`` (never carried over), and it is no longer an orphan."""
+        if not 0 <= start < end <= len(text):
+            raise ValueError(f"bad span [{start}, {end}) for a text of {len(text)} characters")
+        return self.with_changes(
+            start=start,
+            end=end,
+            exact=text[start:end],
+            prefix=text[max(0, start - QUOTE_CONTEXT) : start],
+            suffix=text[end : end + QUOTE_CONTEXT],
+            anchor_status=None,
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -9,6 +9,7 @@ parent still keeps a wall-clock timeout: CPU limits do not cover a child that sl
 from __future__ import annotations
 
 import contextlib
+import re
 import sys
 
 GIB = 1024**3
@@ -31,3 +32,13 @@ def limit_child(*, memory_bytes: int | None, cpu_seconds: int | None) -> None:
         # soft limit sends SIGXCPU (kills the child); hard limit one second later SIGKILL
         with contextlib.suppress(ValueError, OSError):
             resource.setrlimit(resource.RLIMIT_CPU, (cpu_seconds, cpu_seconds + 1))
+
+
+# how an allocation that failed under the cap surfaces: Python's MemoryError, or a MuPDF
+# error such as "malloc (1048576 bytes) failed" (not a file name that says "malloc")
+_MEMORY_MESSAGE = re.compile(r"\b(?:m|re|c)alloc\b.*\bfailed\b|out of memory", re.I)
+
+
+def out_of_memory(exc: BaseException) -> bool:
+    """Whether ``exc`` is a failed allocation (in a capped worker: the file's doing)."""
+    return isinstance(exc, MemoryError) or bool(_MEMORY_MESSAGE.search(str(exc)))

@@ -4,6 +4,11 @@
 store first (committed), and only then to memory and to the listeners. If the store
 refuses (read-only, disk full), memory is untouched and the error propagates, so the UI
 never shows an edit as saved that is not on disk.
+
+Orphans (annotations re-anchoring could not place after the text changed) are kept
+apart: iterating, ``get``, ``at`` and ``len`` see only placed annotations, so nothing
+draws or scrolls to an orphan's stale offsets; ``orphans()`` and ``find`` see them, for
+the side panel where the user re-attaches or deletes them.
 """
 
 from __future__ import annotations
@@ -31,8 +36,18 @@ class AnnotationSet:
         self.document = document
         self.text = text
         self.annotator = annotator
-        self._items: dict[str, Annotation] = {a.id: a for a in store.annotations(document)}
+        self._items: dict[str, Annotation] = {}  # placed in ``text``
+        self._orphans: dict[str, Annotation] = {}  # offsets into an older text
+        self._load()
         self._listeners: list[Listener] = []
+
+    def _load(self) -> None:
+        self._items, self._orphans = {}, {}
+        for ann in self.store.annotations(self.document, include_orphans=True):
+            self._bucket(ann)[ann.id] = ann
+
+    def _bucket(self, ann: Annotation) -> dict[str, Annotation]:
+        return self._orphans if ann.is_orphan else self._items
 
     # ------------------------------------------------------------------ observing
     def subscribe(self, listener: Listener) -> Callable[[], None]:
@@ -62,6 +77,14 @@ class AnnotationSet:
     def at(self, offset: int) -> list[Annotation]:
         return [a for a in self if a.start <= offset < a.end]
 
+    def orphans(self) -> list[Annotation]:
+        """Annotations waiting for the user to re-attach them, in their old text order."""
+        return sorted(self._orphans.values(), key=lambda a: (a.start, a.end, a.id))
+
+    def find(self, annotation_id: str) -> Annotation | None:
+        """A placed annotation or an orphan."""
+        return self._items.get(annotation_id) or self._orphans.get(annotation_id)
+
     # ------------------------------------------------------------------ edits
     def new(self, start: int, end: int, label: Label, note: str = "") -> Annotation:
         """Build (not save) a manual annotation of [start, end) with this set's annotator."""
@@ -76,21 +99,44 @@ class AnnotationSet:
         )
 
     def add(self, ann: Annotation) -> None:
+        """Add (or revive, for undo) ``ann``; an orphan comes back as an orphan."""
         self.store.add_annotation(ann)
-        self._items[ann.id] = ann
+        self._bucket(ann)[ann.id] = ann
         self._emit(Change("added", ann))
 
     def remove(self, annotation_id: str) -> Annotation:
-        ann = self._items[annotation_id]
+        ann = self.find(annotation_id)
+        if ann is None:
+            raise KeyError(annotation_id)
         self.store.delete_annotation(annotation_id)
-        del self._items[annotation_id]
+        del self._bucket(ann)[annotation_id]
         self._emit(Change("removed", ann))
         return ann
 
     def update(self, ann: Annotation) -> None:
-        previous = self._items[ann.id]
+        """Save ``ann`` as it is, its anchoring included (undo of a re-attach makes it an
+        orphan again)."""
+        previous = self.find(ann.id)
+        if previous is None:
+            raise KeyError(ann.id)
         self.store.update_annotation(ann)
-        self._items[ann.id] = ann
+        self._set(previous, ann)
+
+    def reattach(self, annotation_id: str, start: int, end: int) -> Annotation:
+        """Attach an orphan (or any annotation) to ``[start, end)`` of ``text``, the
+        place the user chose; the store checks its saved text says the same there."""
+        previous = self.find(annotation_id)
+        if previous is None:
+            raise KeyError(annotation_id)
+        placed = self.store.reattach_annotation(
+            annotation_id, start, end, exact=self.text[start:end]
+        )
+        self._set(previous, placed)
+        return placed
+
+    def _set(self, previous: Annotation, ann: Annotation) -> None:
+        del self._bucket(previous)[previous.id]
+        self._bucket(ann)[ann.id] = ann
         self._emit(Change("updated", ann, previous))
 
     def add_many(self, annotations: list[Annotation]) -> None:
@@ -106,6 +152,6 @@ class AnnotationSet:
         return [a for a in self if a.origin != ORIGIN_MANUAL]
 
     def reload(self) -> None:
-        """Re-read from the store (after label deletions touch many rows)."""
-        self._items = {a.id: a for a in self.store.annotations(self.document)}
+        """Re-read from the store (after label deletions or re-anchoring touch many rows)."""
+        self._load()
         self._emit(Change("reset"))

@@ -16,19 +16,18 @@ import json
 import os
 import sqlite3
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import asdict, fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from imr_desktop.core.dbapi import Database
 from imr_desktop.core.errors import (
     NewerSchemaError,
     ReadOnlyStoreError,
     StorageFault,
     StoreError,
 )
-from imr_desktop.core.library.schema import v4_library, v5_library_outcomes
+from imr_desktop.core.library.schema import v4_library, v5_library_outcomes, v6_prefix_index
 from imr_desktop.core.model import (
     DEFAULT_LABELS,
     Annotation,
@@ -38,8 +37,11 @@ from imr_desktop.core.model import (
     now_iso,
 )
 
+if TYPE_CHECKING:
+    from imr_desktop.core.dbapi import Database
+
 # --------------------------------------------------------------------------- migrations
-Migration = Callable[[Database], None]
+Migration = Callable[["Database"], None]
 
 
 def _v1_initial(db: Database) -> None:
@@ -134,6 +136,7 @@ MIGRATIONS: list[Migration] = [
     _v3_anchor_status,
     v4_library,
     v5_library_outcomes,
+    v6_prefix_index,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -176,11 +179,31 @@ def _row_to(cls: type, row: dict[str, Any]) -> Any:
 class Store:
     """Documents, labels and annotations in one SQLite file."""
 
-    def __init__(self, db: Database, path: Path, read_only: bool) -> None:
-        self.db = db
+    def __init__(self, conn: sqlite3.Connection, path: Path, read_only: bool) -> None:
+        self.conn = conn
+        # sqlite-utils (with click, pluggy and dateutil) is imported on the first write or
+        # migration, not at open: reading a letter's annotations does not need it, and
+        # importing it cost ~0.1 s before the first page could show
+        self._db: Database | None = None
         self.path = path
         self.read_only = read_only
         self.closed = False  # set by close(); a window switching databases checks it
+
+    @property
+    def db(self) -> Database:
+        """The connection as a sqlite-utils ``Database`` (made on first use)."""
+        if self._db is None:
+            from imr_desktop.core.dbapi import Database
+
+            self._db = Database(self.conn, execute_plugins=False)
+        return self._db
+
+    def _query(self, sql: str, params: Sequence[Any] = ()) -> Iterator[dict[str, Any]]:
+        """Rows as dicts straight from sqlite3 (what ``Database.query`` returns)."""
+        cursor = self.conn.execute(sql, params)
+        keys = [d[0] for d in cursor.description]
+        for row in cursor:
+            yield dict(zip(keys, row, strict=True))
 
     # ------------------------------------------------------------------ opening
     @classmethod
@@ -215,9 +238,9 @@ class Store:
             else:
                 path.parent.mkdir(parents=True, exist_ok=True)
                 conn = sqlite3.connect(str(path), timeout=2.0, factory=connection_factory)
-            db = Database(conn, execute_plugins=False)
-            db.execute("PRAGMA foreign_keys=ON")
-            version = db.execute("PRAGMA user_version").fetchone()[0]
+            conn.execute("PRAGMA foreign_keys=ON")
+            conn.execute("PRAGMA recursive_triggers=ON")  # as sqlite-utils' Database sets
+            version = conn.execute("PRAGMA user_version").fetchone()[0]
         except sqlite3.Error as exc:
             raise _classify(exc, path) from None
         if version > SCHEMA_VERSION:
@@ -227,14 +250,14 @@ class Store:
                 f"(schema {version}; this version knows up to {SCHEMA_VERSION}). "
                 "Update IMR Desktop to open it; the file was not changed."
             )
-        store = cls(db, path, read_only)
+        store = cls(conn, path, read_only)
         try:
             if not read_only:
-                db.execute("PRAGMA journal_mode=WAL")
-                db.execute("PRAGMA synchronous=FULL")
+                conn.execute("PRAGMA journal_mode=WAL")
+                conn.execute("PRAGMA synchronous=FULL")
                 if sys.platform == "darwin":
                     # macOS fsync does not reach the platter; F_FULLFSYNC does
-                    db.execute("PRAGMA fullfsync=ON")
+                    conn.execute("PRAGMA fullfsync=ON")
                 if 0 < version < SCHEMA_VERSION and before_migration is not None:
                     store._before_migration(before_migration, version)
                 store._migrate(version)
@@ -253,7 +276,7 @@ class Store:
         try:
             hook(self.path, version)
         except StoreError as exc:
-            self.db.conn.close()
+            self.conn.close()
             raise StoreError(
                 f"{self.path} must be upgraded from schema {version} to {SCHEMA_VERSION}, "
                 f"and it is backed up first; that failed, so nothing was changed. {exc}"
@@ -267,27 +290,55 @@ class Store:
         with self.db.atomic():
             for target in range(version + 1, SCHEMA_VERSION + 1):
                 MIGRATIONS[target - 1](self.db)
-                self.db.execute(f"PRAGMA user_version={target}")
+                self.conn.execute(f"PRAGMA user_version={target}")
 
     @property
     def schema_version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+        return self.conn.execute("PRAGMA user_version").fetchone()[0]
 
     def close(self) -> None:
         self.closed = True
         with contextlib.suppress(sqlite3.Error):
-            self.db.conn.close()
+            self.conn.close()
 
     @contextlib.contextmanager
     def _write(self) -> Iterator[Database]:
         """One committed transaction, or a ``StoreError`` and nothing written."""
+        with self._atomic():
+            yield self.db
+
+    @contextlib.contextmanager
+    def _atomic(self) -> Iterator[sqlite3.Connection]:
+        """``_write`` on the bare connection, for the edits a user makes by the hundred
+        (tag, relabel, delete): sqlite-utils' table methods read the schema (eight
+        queries) before every row, and a tag does not need them. Nested in a batch
+        (``transaction``) it is a savepoint, as sqlite-utils' ``atomic`` does."""
         if self.read_only:
             raise ReadOnlyStoreError(
                 f"The database {self.path} is open read-only; the change was not saved."
             )
+        conn = self.conn
         try:
-            with self.db.atomic():
-                yield self.db
+            if conn.in_transaction:
+                conn.execute("SAVEPOINT edit")
+                try:
+                    yield conn
+                except BaseException:
+                    if conn.in_transaction:
+                        conn.execute("ROLLBACK TO SAVEPOINT edit")
+                        conn.execute("RELEASE SAVEPOINT edit")
+                    raise
+                conn.execute("RELEASE SAVEPOINT edit")
+                return
+            conn.execute("BEGIN")
+            try:
+                yield conn
+                conn.commit()
+            except BaseException:
+                # a failed COMMIT (disk full, I/O error) leaves the transaction open
+                with contextlib.suppress(sqlite3.Error):
+                    conn.rollback()
+                raise
         except sqlite3.Error as exc:
             raise _classify(exc, self.path) from None
 
@@ -300,6 +351,8 @@ class Store:
     def upsert_document(self, doc: DocumentRecord) -> None:
         now = now_iso()
         row = asdict(doc)
+        if self._unchanged(row):
+            return  # reopening a known letter: no transaction, no fsync
         with self._write() as db:
             existing = db.execute(
                 "SELECT status, added_at FROM documents WHERE sha256 = ?", [doc.sha256]
@@ -316,6 +369,22 @@ class Store:
             row["updated_at"] = now
             db["documents"].upsert(row, pk="sha256")
 
+    def _unchanged(self, row: dict[str, Any]) -> bool:
+        """Whether the stored document already has every value of ``row``; the fields an
+        upsert keeps are ignored (status, and the text fields when ``row`` has no text)."""
+        kept = {"status"} | (
+            {"text", "text_sha256", "extractor_version"} if row["text"] is None else set()
+        )
+        wanted = {k: v for k, v in row.items() if k not in kept}
+        columns = ", ".join(f'"{k}"' for k in wanted)
+        try:
+            stored = self.conn.execute(
+                f"SELECT {columns} FROM documents WHERE sha256 = ?", [row["sha256"]]
+            ).fetchone()
+        except sqlite3.Error:
+            return False  # let the write path report it
+        return stored is not None and tuple(stored) == tuple(wanted.values())
+
     def save_structure(self, sha256: str, structure: dict[str, Any]) -> None:
         with self._write() as db:
             db.execute(
@@ -324,7 +393,7 @@ class Store:
             )
 
     def structure(self, sha256: str) -> dict[str, Any] | None:
-        row = self.db.execute(
+        row = self.conn.execute(
             "SELECT structure FROM documents WHERE sha256 = ?", [sha256]
         ).fetchone()
         if not row or not row[0]:
@@ -338,7 +407,7 @@ class Store:
     def ever_suggested(self, document: str) -> bool:
         """True once suggestions were made for a document, even if all were rejected."""
         return (
-            self.db.execute(
+            self.conn.execute(
                 "SELECT 1 FROM annotations WHERE document = ? AND origin = 'suggested' LIMIT 1",
                 [document],
             ).fetchone()
@@ -347,12 +416,11 @@ class Store:
 
     def add_annotations(self, annotations: list[Annotation]) -> None:
         """Insert several annotations in one transaction (suggestions, imports)."""
-        with self._write() as db:
-            for ann in annotations:
-                db["annotations"].upsert(asdict(ann) | {"deleted": 0}, pk="id")
+        with self._atomic() as conn:
+            conn.executemany(_UPSERT_ANNOTATION, [_annotation_row(a) for a in annotations])
 
     def document(self, sha256: str) -> DocumentRecord | None:
-        rows = list(self.db.query("SELECT * FROM documents WHERE sha256 = ?", [sha256]))
+        rows = list(self._query("SELECT * FROM documents WHERE sha256 = ?", [sha256]))
         return _row_to(DocumentRecord, rows[0]) if rows else None
 
     def set_document_status(self, sha256: str, status: str) -> None:
@@ -366,11 +434,11 @@ class Store:
 
     # ------------------------------------------------------------------ labels
     def labels(self) -> list[Label]:
-        rows = self.db.query("SELECT * FROM labels WHERE deleted = 0 ORDER BY position, name")
+        rows = self._query("SELECT * FROM labels WHERE deleted = 0 ORDER BY position, name")
         return [_row_to(Label, r) for r in rows]
 
     def label(self, label_id: str) -> Label | None:
-        rows = list(self.db.query("SELECT * FROM labels WHERE id = ?", [label_id]))
+        rows = list(self._query("SELECT * FROM labels WHERE id = ?", [label_id]))
         return _row_to(Label, rows[0]) if rows else None
 
     def save_label(self, label: Label) -> None:
@@ -431,41 +499,112 @@ class Store:
             sql += " AND origin = ?"
             args.append(origin)
         sql += " ORDER BY start, end"
-        return [_row_to(Annotation, r) for r in self.db.query(sql, args)]
+        return [_row_to(Annotation, r) for r in self._query(sql, args)]
 
     def annotation(self, annotation_id: str) -> Annotation | None:
-        rows = list(self.db.query("SELECT * FROM annotations WHERE id = ?", [annotation_id]))
+        rows = list(self._query("SELECT * FROM annotations WHERE id = ?", [annotation_id]))
         return _row_to(Annotation, rows[0]) if rows and not rows[0]["deleted"] else None
 
     def add_annotation(self, ann: Annotation) -> None:
         """Insert (or revive, for redo) an annotation; commits before returning."""
-        with self._write() as db:
-            db["annotations"].upsert(asdict(ann) | {"deleted": 0}, pk="id")
+        with self._atomic() as conn:
+            conn.execute(_UPSERT_ANNOTATION, _annotation_row(ann))
             # the first annotation moves a new document to "in progress"
-            db.execute(
+            conn.execute(
                 "UPDATE documents SET status = 'in_progress' WHERE sha256 = ? AND status = 'new'",
                 [ann.document],
             )
 
     def update_annotation(self, ann: Annotation) -> None:
+        with self._atomic() as conn:
+            row = asdict(ann)
+            conn.execute(_UPDATE_ANNOTATION, [row[c] for c in _ANNOTATION_FIELDS[1:]] + [ann.id])
+
+    def reattach_annotation(
+        self, annotation_id: str, start: int, end: int, *, exact: str | None = None
+    ) -> Annotation:
+        """Attach an annotation (normally an orphan) to ``[start, end)`` of its document's
+        current text, because the user chose that place; returns it as stored.
+
+        Quote and context are read from the stored text, ``anchor_status`` is cleared,
+        all in one committed transaction. ``exact`` is the text the user had selected:
+        when given, the stored text must hold exactly that there, so an annotation is
+        never attached to text other than what the user saw. Raises ``StoreError``
+        (nothing written) when the annotation is gone, the document has no text yet, the
+        span does not fit it, or the text differs.
+        """
         with self._write() as db:
-            db["annotations"].update(ann.id, asdict(ann))
+            rows = list(
+                db.query("SELECT * FROM annotations WHERE id = ? AND deleted = 0", [annotation_id])
+            )
+            if not rows:
+                raise StoreError("That annotation was deleted meanwhile; nothing was re-attached.")
+            ann: Annotation = _row_to(Annotation, rows[0])
+            found = db.execute("SELECT text FROM documents WHERE sha256 = ?", [ann.document])
+            text = (found.fetchone() or [None])[0]
+            if not text:
+                raise StoreError(
+                    "The letter's text is not saved yet; wait until it is read, then re-attach."
+                )
+            if not 0 <= start < end <= len(text) or (
+                exact is not None and text[start:end] != exact
+            ):
+                raise StoreError(
+                    "The selection is not in the letter's saved text (it may still be "
+                    "loading); nothing was re-attached."
+                )
+            placed = ann.placed_at(text, start, end)
+            db.execute(
+                'UPDATE annotations SET start = ?, "end" = ?, exact = ?, prefix = ?, '
+                "suffix = ?, anchor_status = NULL, anchor_confidence = NULL, updated_at = ? "
+                "WHERE id = ?",
+                [
+                    placed.start,
+                    placed.end,
+                    placed.exact,
+                    placed.prefix,
+                    placed.suffix,
+                    placed.updated_at,
+                    placed.id,
+                ],
+            )
+        return placed
 
     def delete_annotation(self, annotation_id: str) -> None:
-        with self._write() as db:
-            db.execute(
+        with self._atomic() as conn:
+            conn.execute(
                 "UPDATE annotations SET deleted = 1, updated_at = ? WHERE id = ?",
                 [now_iso(), annotation_id],
             )
 
     def count_annotations(self, document: str | None = None) -> int:
         if document is None:
-            return self.db.execute("SELECT count(*) FROM annotations WHERE deleted = 0").fetchone()[
-                0
-            ]
-        return self.db.execute(
+            sql = "SELECT count(*) FROM annotations WHERE deleted = 0"
+            return self.conn.execute(sql).fetchone()[0]
+        return self.conn.execute(
             "SELECT count(*) FROM annotations WHERE document = ? AND deleted = 0", [document]
         ).fetchone()[0]
+
+
+# The annotation writes of the hot path, as plain SQL (see ``Store._atomic``). On
+# conflict only these columns change: the anchoring columns stay as they are.
+_ANNOTATION_FIELDS = tuple(f.name for f in fields(Annotation))  # "id" first
+_ANNOTATION_COLUMNS = (*_ANNOTATION_FIELDS, "deleted")
+_UPSERT_ANNOTATION = (
+    f"INSERT INTO annotations ({', '.join(f'[{c}]' for c in _ANNOTATION_COLUMNS)}) "
+    f"VALUES ({', '.join('?' for _ in _ANNOTATION_COLUMNS)}) ON CONFLICT(id) DO UPDATE SET "
+    + ", ".join(f"[{c}] = excluded.[{c}]" for c in _ANNOTATION_COLUMNS[1:])
+)
+_UPDATE_ANNOTATION = (
+    "UPDATE annotations SET "
+    + ", ".join(f"[{c}] = ?" for c in _ANNOTATION_FIELDS[1:])
+    + " WHERE id = ?"
+)
+
+
+def _annotation_row(ann: Annotation) -> list[Any]:
+    row = asdict(ann)
+    return [row[c] for c in _ANNOTATION_FIELDS] + [0]  # deleted = 0: a redo revives it
 
 
 def _nearest_existing(folder: Path) -> Path:

@@ -3,7 +3,9 @@
 Group rows: colour swatch, bold label name, count on the right. Annotation rows: the
 snippet on up to two lines (a one-line snippet in a narrow side panel is too short to
 recognise a passage), the page on the right, and a muted line for the note and the
-"suggested" origin when there is one.
+"suggested" origin when there is one. Orphans (and their group) sit on an amber
+background that suits the theme; their quote is in quotation marks, their muted line
+starts with "not placed", and the page column says about where they were.
 """
 
 from __future__ import annotations
@@ -23,10 +25,12 @@ from imr_desktop.ui.annotation_model import (
     COLOR_ROLE,
     COUNT_ROLE,
     NOTE_ROLE,
+    ORPHAN_ROLE,
     PLACE_ROLE,
     SUGGESTED_ROLE,
 )
 from imr_desktop.ui.swatches import SWATCH_SIZE, note_icon, swatch_icon
+from imr_desktop.ui.theme import warning_colors
 
 AnyIndex = QModelIndex | QPersistentModelIndex
 
@@ -35,6 +39,7 @@ PAD_Y = 4
 GAP = 8
 SNIPPET_LINES = 2
 STRIPE = 3  # width of the label-coloured bar at the left of an annotation row
+ORPHAN_TAG = "not placed"
 
 
 class AnnotationDelegate(QStyledItemDelegate):
@@ -68,10 +73,16 @@ class AnnotationDelegate(QStyledItemDelegate):
         muted = QColor(ink)
         if not selected:
             muted = option.palette.color(group, QPalette.ColorRole.PlaceholderText)
+        warn = QColor(ink)  # "needs you" text: amber, or plain on a selected row
+        if index.data(ORPHAN_ROLE) and not selected:
+            background, warn = warning_colors(option.palette)
+            painter.fillRect(option.rect, background)
+            muted = QColor(ink)  # the placeholder grey is too faint on amber
+            muted.setAlphaF(0.75)
         if index.data(ANNOTATION_ID_ROLE) is None:
-            self._paint_group(painter, option, index, ink, muted)
+            self._paint_group(painter, option, index, ink, muted, warn)
         else:
-            self._paint_annotation(painter, option, index, ink, muted)
+            self._paint_annotation(painter, option, index, ink, muted, warn)
         painter.restore()
 
     # ------------------------------------------------------------------ groups
@@ -82,6 +93,7 @@ class AnnotationDelegate(QStyledItemDelegate):
         index: AnyIndex,
         ink: QColor,
         muted: QColor,
+        warn: QColor,
     ) -> None:
         rect = option.rect.adjusted(PAD_X, 0, -PAD_X, 0)
         icon = swatch_icon(index.data(COLOR_ROLE) or "#9e9e9e")
@@ -97,10 +109,13 @@ class AnnotationDelegate(QStyledItemDelegate):
         bold = QFont(option.font)
         bold.setBold(True)
         painter.setFont(bold)
-        painter.setPen(ink)
+        name = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        if index.data(ORPHAN_ROLE):
+            name = f"⚠ {name}"
+        painter.setPen(warn if index.data(ORPHAN_ROLE) else ink)
         name_rect = rect.adjusted(SWATCH_SIZE + GAP, 0, -(count_width + GAP), 0)
         name = QFontMetrics(bold).elidedText(
-            index.data(Qt.ItemDataRole.DisplayRole) or "",
+            name,
             Qt.TextElideMode.ElideRight,
             name_rect.width(),
         )
@@ -116,6 +131,7 @@ class AnnotationDelegate(QStyledItemDelegate):
         index: AnyIndex,
         ink: QColor,
         muted: QColor,
+        warn: QColor,
     ) -> None:
         rect = option.rect
         painter.fillRect(
@@ -153,6 +169,16 @@ class AnnotationDelegate(QStyledItemDelegate):
         painter.setPen(muted)
         x, y = inner.left(), y + 1
         right = inner.right()
+        if index.data(ORPHAN_ROLE):
+            tag = ORPHAN_TAG + (" ·" if index.data(NOTE_ROLE) else "")
+            bold = QFont(small)
+            bold.setBold(True)
+            painter.setFont(bold)
+            painter.setPen(warn)
+            painter.drawText(QRect(x, y, right - x, sfm.height()), Qt.AlignmentFlag.AlignLeft, tag)
+            x += QFontMetrics(bold).horizontalAdvance(tag + " ")
+            painter.setFont(small)
+            painter.setPen(muted)
         if suggested:
             tag = "suggested" + (" ·" if index.data(NOTE_ROLE) else "")
             painter.drawText(QRect(x, y, right - x, sfm.height()), Qt.AlignmentFlag.AlignLeft, tag)
@@ -167,7 +193,7 @@ class AnnotationDelegate(QStyledItemDelegate):
 
     @staticmethod
     def _has_meta(index: AnyIndex) -> bool:
-        return bool(index.data(NOTE_ROLE)) or bool(index.data(SUGGESTED_ROLE))
+        return any(index.data(role) for role in (NOTE_ROLE, SUGGESTED_ROLE, ORPHAN_ROLE))
 
     @staticmethod
     def _text_width(row_width: int, option: QStyleOptionViewItem, index: AnyIndex) -> int:
@@ -182,6 +208,8 @@ class AnnotationDelegate(QStyledItemDelegate):
     @staticmethod
     def _snippet_lines(index: AnyIndex, option: QStyleOptionViewItem, width: int) -> list[str]:
         text = index.data(Qt.ItemDataRole.DisplayRole) or ""
+        if index.data(ORPHAN_ROLE):
+            text = f"“{text}”"  # a quote from a text that no longer has it
         font = QFont(option.font)
         font.setItalic(bool(index.data(SUGGESTED_ROLE)))
         return wrap_elided(text, QFontMetrics(font), width, SNIPPET_LINES)

@@ -4,10 +4,12 @@ A thin adapter: it holds only ids in document order per label (an index for row
 numbers), reads every value from the core on demand, and turns the core's change events
 into begin/end row signals, so views keep selection and scroll position across edits.
 
-Rows: one per label in label order, then one "Unknown label" group for annotations whose
-label is gone (normally empty, hidden by the proxy). Children: that label's annotations
-in document order. One column: the name or snippet as DisplayRole, the rest (count,
-page, note, origin, colour) as roles that ``AnnotationDelegate`` paints.
+Rows: first "Needs re-attaching", the orphans that re-anchoring could not place after
+the letter's text changed (empty, so hidden by the proxy, unless there are some), then
+one per label in label order, then one "Unknown label" group for annotations whose label
+is gone (normally empty, hidden too). Children: annotations in document order (orphans in
+their old order). One column: the name or snippet as DisplayRole, the rest (count, page,
+note, origin, colour, orphan) as roles that ``AnnotationDelegate`` paints.
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from PySide6.QtCore import (
 )
 
 from imr_desktop.core.labels import LabelSet
-from imr_desktop.core.model import ORIGIN_SUGGESTED, Annotation, Label
+from imr_desktop.core.model import ORIGIN_SUGGESTED, QUOTE_CONTEXT, Annotation, Label
 from imr_desktop.core.session import AnnotationSet, Change
 from imr_desktop.ui.subscriptions import Subscriptions
 from imr_desktop.ui.swatches import UNKNOWN_COLOR, swatch_icon
@@ -42,8 +44,13 @@ PLACE_ROLE = Qt.ItemDataRole.UserRole + 5  # "p. 3" (PDF) or "l. 12" (plain text
 NOTE_ROLE = Qt.ItemDataRole.UserRole + 6  # the note text, "" when none
 SUGGESTED_ROLE = Qt.ItemDataRole.UserRole + 7  # True for machine-suggested annotations
 COLOR_ROLE = Qt.ItemDataRole.UserRole + 8  # "#rrggbb" of the label
+ORPHAN_ROLE = Qt.ItemDataRole.UserRole + 9  # True for the orphan group and its rows
+CONTEXT_ROLE = Qt.ItemDataRole.UserRole + 10  # orphans: (prefix, exact, suffix) as stored
 
 UNKNOWN_GROUP = ""  # key of the trailing group for annotations without a live label
+ORPHAN_GROUP = "\x00orphans"  # key of the leading group of orphans (never a label id)
+ORPHAN_GROUP_NAME = "Needs re-attaching"
+ORPHAN_COLOR = "#c77700"  # the group's swatch: amber, "warning" in light and dark themes
 SNIPPET_LIMIT = 240  # characters kept for display; the view elides to its width
 _ROOT = QModelIndex()
 _GROUP = 0  # internalId of group rows; children carry their group row + 1
@@ -67,7 +74,7 @@ class AnnotationTreeModel(QAbstractItemModel):
         self._labels = labels
         self._annotations: AnnotationSet | None = None
         self._page_of: Callable[[int], int] | None = None
-        self._groups: list[str] = []  # label ids in label order, then UNKNOWN_GROUP
+        self._groups: list[str] = []  # ORPHAN_GROUP, label ids in order, UNKNOWN_GROUP
         self._ids: dict[str, list[str]] = {}  # group key -> annotation ids, document order
         self._group_of: dict[str, str] = {}  # annotation id -> group key
         self._subscriptions = Subscriptions(self)
@@ -91,17 +98,24 @@ class AnnotationTreeModel(QAbstractItemModel):
         if annotations is not None:
             self._subscriptions.add("annotations", annotations.subscribe(self._on_change))
 
+    def _group_keys(self) -> list[str]:
+        return [ORPHAN_GROUP, *(lb.id for lb in self._labels), UNKNOWN_GROUP]
+
     def _rebuild(self) -> None:
-        self._groups = [lb.id for lb in self._labels] + [UNKNOWN_GROUP]
+        self._groups = self._group_keys()
         self._ids = {key: [] for key in self._groups}
         self._group_of = {}
-        for ann in self._annotations or ():  # the set iterates in document order
-            key = self._group_key(ann.label_id)
+        annotations = self._annotations
+        # both iterate in (old) document order
+        for ann in [*annotations.orphans(), *annotations] if annotations else ():
+            key = self._group_key(ann)
             self._ids[key].append(ann.id)
             self._group_of[ann.id] = key
 
-    def _group_key(self, label_id: str) -> str:
-        return label_id if label_id in self._ids else UNKNOWN_GROUP
+    def _group_key(self, ann: Annotation) -> str:
+        if ann.is_orphan:
+            return ORPHAN_GROUP
+        return ann.label_id if ann.label_id in self._ids else UNKNOWN_GROUP
 
     # ------------------------------------------------------------------ core events
     def _on_change(self, change: Change) -> None:
@@ -118,7 +132,7 @@ class AnnotationTreeModel(QAbstractItemModel):
             self._update(ann)
 
     def _insert(self, ann: Annotation) -> None:
-        key = self._group_key(ann.label_id)
+        key = self._group_key(ann)
         row = self._insertion_row(key, ann)
         parent = self._group_index(key)
         self.beginInsertRows(parent, row, row)
@@ -144,7 +158,7 @@ class AnnotationTreeModel(QAbstractItemModel):
             self._insert(ann)
             return
         old_row = self._ids[old_key].index(ann.id)
-        new_key = self._group_key(ann.label_id)
+        new_key = self._group_key(ann)
         ids = self._ids[new_key]
         # where it goes once taken out of its old place
         rest = [i for i in ids if i != ann.id]
@@ -175,11 +189,11 @@ class AnnotationTreeModel(QAbstractItemModel):
         return bisect.bisect_left(self._ids[key], _sort_key(ann), key=self._key_of)
 
     def _key_of(self, annotation_id: str) -> tuple[int, int, str]:
-        ann = self._annotations.get(annotation_id) if self._annotations else None
+        ann = self._annotations.find(annotation_id) if self._annotations else None
         return _sort_key(ann) if ann else (0, 0, annotation_id)
 
     def _on_labels_changed(self) -> None:
-        new_groups = [lb.id for lb in self._labels] + [UNKNOWN_GROUP]
+        new_groups = self._group_keys()
         if new_groups == self._groups:
             # rename, recolour, new hotkey or description: same rows, new values
             last = len(self._groups) - 1
@@ -205,14 +219,15 @@ class AnnotationTreeModel(QAbstractItemModel):
         return self.index(self._ids[key].index(annotation_id), 0, self._group_index(key))
 
     def group_index_of(self, label_id: str) -> QModelIndex:
-        key = self._group_key(label_id)
+        """The group of a label (``ORPHAN_GROUP``: the orphans)."""
+        key = label_id if label_id in self._ids else UNKNOWN_GROUP
         return self._group_index(key)
 
     def annotation_at(self, index: AnyIndex) -> Annotation | None:
         annotation_id = index.data(ANNOTATION_ID_ROLE) if index.isValid() else None
         if annotation_id is None or self._annotations is None:
             return None
-        return self._annotations.get(annotation_id)
+        return self._annotations.find(annotation_id)
 
     # ------------------------------------------------------------------ QAbstractItemModel
     def index(self, row: int, column: int, parent: AnyIndex = _ROOT) -> QModelIndex:
@@ -250,12 +265,14 @@ class AnnotationTreeModel(QAbstractItemModel):
         if index.internalId() == _GROUP:
             return self._group_data(self._groups[index.row()], index.column(), role)
         key = self._groups[index.internalId() - 1]
-        ann = self._annotations.get(self._ids[key][index.row()]) if self._annotations else None
+        ann = self._annotations.find(self._ids[key][index.row()]) if self._annotations else None
         if ann is None:
             return None
         return self._annotation_data(ann, index.column(), role)
 
     def _group_data(self, key: str, column: int, role: int) -> Any:
+        if key == ORPHAN_GROUP:
+            return self._orphan_group_data(role)
         label = self._labels.get(key) if key else None
         name = label.name if label else "Unknown label"
         count = len(self._ids[key])
@@ -276,11 +293,40 @@ class AnnotationTreeModel(QAbstractItemModel):
                 return self._group_color(label)
         return None
 
+    def _orphan_group_data(self, role: int) -> Any:
+        count = len(self._ids[ORPHAN_GROUP])
+        match role:
+            case Qt.ItemDataRole.DisplayRole:
+                return ORPHAN_GROUP_NAME
+            case Qt.ItemDataRole.DecorationRole:
+                return swatch_icon(ORPHAN_COLOR)
+            case Qt.ItemDataRole.ToolTipRole:
+                return (
+                    "The letter's text changed and these annotations could not be placed "
+                    "with confidence, so they were not moved onto other text. Select the "
+                    "passage in the letter where one belongs and re-attach it, or delete it."
+                )
+            case Qt.ItemDataRole.AccessibleTextRole:
+                return f"{ORPHAN_GROUP_NAME}, {count} annotation{'s' if count != 1 else ''}"
+            case _ if role == LABEL_ID_ROLE:
+                return ORPHAN_GROUP
+            case _ if role == COUNT_ROLE:
+                return count
+            case _ if role == COLOR_ROLE:
+                return ORPHAN_COLOR
+            case _ if role == ORPHAN_ROLE:
+                return True
+        return None
+
     @staticmethod
     def _group_color(label: Label | None) -> str:
         return label.color if label else UNKNOWN_COLOR
 
     def _annotation_data(self, ann: Annotation, column: int, role: int) -> Any:
+        if ann.is_orphan:
+            orphan = self._orphan_data(ann, role)
+            if orphan is not None:
+                return orphan
         suggested = ann.origin == ORIGIN_SUGGESTED
         match role:
             case Qt.ItemDataRole.DisplayRole:
@@ -310,13 +356,54 @@ class AnnotationTreeModel(QAbstractItemModel):
                 return self._group_color(self._labels.get(ann.label_id))
         return None
 
+    def _orphan_data(self, ann: Annotation, role: int) -> Any:
+        """The roles an orphan answers differently; None: as any annotation."""
+        match role:
+            case Qt.ItemDataRole.ToolTipRole:
+                return self._orphan_tooltip(ann)
+            case Qt.ItemDataRole.AccessibleTextRole:
+                label = self._labels.get(ann.label_id)
+                parts = [
+                    f"not placed: {snippet(ann.exact, 120)}",
+                    label.name if label else "unknown label",
+                    f"it was {self._old_place(ann, long=True)}",
+                ]
+                if ann.note:
+                    parts.append(f"note: {ann.note}")
+                return ", ".join(parts)
+            case _ if role == PLACE_ROLE:
+                return self._old_place(ann)
+            case _ if role == ORPHAN_ROLE:
+                return True
+            case _ if role == CONTEXT_ROLE:
+                return ann.prefix, ann.exact, ann.suffix
+        return None
+
+    def old_place(self, ann: Annotation) -> str:
+        """Where an orphan used to be, in words ("about page 3")."""
+        return self._old_place(ann, long=True)
+
+    def _old_place(self, ann: Annotation, *, long: bool = False) -> str:
+        # Its offsets point into the old text: only an approximation of where it was in
+        # the new one (an extractor change shifts text a little), said as such.
+        if self._annotations is None:
+            return ""
+        text_length = len(self._annotations.text)
+        if text_length == 0:
+            return ""
+        place = self._place_at(min(ann.start, text_length - 1), long=long)
+        return f"about {place}" if long else f"≈{place}"
+
     def _place(self, ann: Annotation, *, long: bool = False) -> str:
+        return self._place_at(ann.start, long=long)
+
+    def _place_at(self, offset: int, *, long: bool = False) -> str:
         """ "p. 3" for a PDF, "l. 12" (line) for plain text."""
         if self._page_of is not None:
-            page = self._page_of(ann.start) + 1
+            page = self._page_of(offset) + 1
             return f"page {page}" if long else f"p. {page}"
         if self._annotations is not None:
-            line = self._annotations.text.count("\n", 0, ann.start) + 1
+            line = self._annotations.text.count("\n", 0, offset) + 1
             return f"line {line}" if long else f"l. {line}"
         return ""
 
@@ -330,6 +417,32 @@ class AnnotationTreeModel(QAbstractItemModel):
         if ann.origin == ORIGIN_SUGGESTED:
             lines.append("<p><i>Suggested, not yet confirmed</i></p>")
         return "".join(lines)
+
+    def _orphan_tooltip(self, ann: Annotation) -> str:
+        label = self._labels.get(ann.label_id)
+        name = html.escape(label.name if label else "Unknown label")
+        lines = [f"<b>{name}: not placed</b>"]
+        lines.append(f"<p>{context_html(ann.prefix, ann.exact, ann.suffix)}</p>")
+        if ann.note:
+            lines.append(f"<p><i>Note:</i> {html.escape(ann.note)}</p>".replace("\n", "<br>"))
+        lines.append(
+            f"<p>It was {html.escape(self._old_place(ann, long=True))} before the letter's "
+            "text changed. Select the passage where it belongs, then Re-attach.</p>"
+        )
+        return "".join(lines)
+
+
+def context_html(prefix: str, exact: str, suffix: str, limit: int = 600) -> str:
+    """The quote in bold between its stored context, for tooltips and the orphan box. An
+    ellipsis only where the context was cut (shorter context: the text's start or end)."""
+    quote = html.escape(snippet(exact, limit))
+    before = html.escape(" ".join(prefix.split()))
+    after = html.escape(" ".join(suffix.split()))
+    if before and len(prefix) >= QUOTE_CONTEXT:
+        before = "…" + before
+    if after and len(suffix) >= QUOTE_CONTEXT:
+        after += "…"
+    return " ".join(part for part in (before, f"<b>“{quote}”</b>", after) if part)
 
 
 class AnnotationFilterProxy(QSortFilterProxyModel):
@@ -369,9 +482,10 @@ class AnnotationFilterProxy(QSortFilterProxyModel):
     def filterAcceptsRow(self, source_row: int, source_parent: AnyIndex) -> bool:
         if not source_parent.isValid():
             return False  # a group: shown through its accepted children
-        if self._label_id is not None and source_parent.data(LABEL_ID_ROLE) != self._label_id:
+        source = self.sourceModel().index(source_row, 0, source_parent)
+        # the row's own label: an orphan of the filtered label shows in the orphan group
+        if self._label_id is not None and source.data(LABEL_ID_ROLE) != self._label_id:
             return False
         if not self._text:
             return True
-        source = self.sourceModel().index(source_row, 0, source_parent)
         return self._text in (source.data(SEARCH_TEXT_ROLE) or "")

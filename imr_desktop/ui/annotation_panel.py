@@ -2,6 +2,11 @@
 
 It shows the core through ``AnnotationTreeModel`` and edits it only by pushing commands,
 so undo/redo and the store's refusals behave the same as everywhere else in the app.
+
+Orphans (annotations the letter's changed text no longer places) lead the list under
+"Needs re-attaching". Selecting one shows its old quote and context in ``OrphanBox``
+instead of scrolling; Re-attach to Selection attaches it to the text the window reports
+selected (``set_document_selection``), Find Quote asks the window to search for it.
 """
 
 from __future__ import annotations
@@ -30,11 +35,14 @@ from imr_desktop.ui.annotation_delegate import AnnotationDelegate
 from imr_desktop.ui.annotation_model import (
     ANNOTATION_ID_ROLE,
     LABEL_ID_ROLE,
+    ORPHAN_GROUP,
+    ORPHAN_ROLE,
     AnnotationFilterProxy,
     AnnotationTreeModel,
 )
-from imr_desktop.ui.commands import RemoveAnnotation, UpdateAnnotation
+from imr_desktop.ui.commands import ReattachAnnotation, RemoveAnnotation, UpdateAnnotation, _Command
 from imr_desktop.ui.note_dialog import NoteDialog
+from imr_desktop.ui.orphan_box import OrphanBox
 from imr_desktop.ui.subscriptions import Subscriptions
 from imr_desktop.ui.swatches import swatch_icon
 from imr_desktop.ui.undoing import push
@@ -43,10 +51,18 @@ EMPTY_TEXT = "No annotations yet.\nSelect text and press 1–9 to tag it"
 NO_DOCUMENT_TEXT = "Open a letter to see its annotations"
 NO_MATCH_TEXT = "No annotation matches the filter"
 
+# why Re-attach to Selection is disabled (its tooltip), and what it does when it is not
+REATTACH_TIP = "Attach this annotation to the text selected in the letter"
+REATTACH_NO_ORPHAN = "Choose an annotation under “Needs re-attaching” first"
+REATTACH_NO_SELECTION = "Select the passage in the letter where this annotation belongs first"
+REATTACH_READ_ONLY = "The database is read-only: nothing can be re-attached"
+
 
 class AnnotationPanel(QWidget):
     activated = Signal(str)  # annotation id: the main window scrolls to it and flashes it
     storeError = Signal(str)  # the store refused an edit; nothing changed
+    findQuoteRequested = Signal(str)  # an orphan's quote: the window searches the letter
+    reattached = Signal(str)  # annotation id: attached to the letter's selection, saved
 
     def __init__(
         self, labels: LabelSet, undo_stack: QUndoStack, parent: QWidget | None = None
@@ -57,6 +73,8 @@ class AnnotationPanel(QWidget):
         self._stack = undo_stack
         self._collapsed: set[str] = set()  # label ids the user folded; kept across resets
         self._selected_before_reset: str | None = None
+        self._selection: tuple[int, int] | None = None  # the letter's, for Re-attach
+        self._writable = True
 
         self.model = AnnotationTreeModel(labels, self)
         self.proxy = AnnotationFilterProxy(self)
@@ -118,6 +136,11 @@ class AnnotationPanel(QWidget):
         self.delete_action.setShortcut(QKeySequence(QKeySequence.StandardKey.Delete))
         # the tree handles Delete itself (see eventFilter); the shortcut is shown in menus
         self.delete_action.setShortcutContext(Qt.ShortcutContext.WidgetShortcut)
+        self.reattach_action = QAction("Re-&attach to Selection", self)
+        self.find_quote_action = QAction("&Find Quote in Letter", self)
+        self.find_quote_action.setToolTip(
+            "Search the letter for this quote (or its first words) to see where it went"
+        )
 
     def _build_layout(self) -> None:
         filters = QHBoxLayout()
@@ -129,6 +152,15 @@ class AnnotationPanel(QWidget):
         layout.setSpacing(6)
         layout.addLayout(filters)
         layout.addWidget(self.stack, 1)
+        self.orphan_box = OrphanBox(
+            [
+                (self.reattach_action, "Re-attach to selection"),
+                (self.find_quote_action, "Find quote in the letter"),
+                (self.delete_action, "Delete annotation"),
+            ],
+            self,
+        )
+        layout.addWidget(self.orphan_box)
 
     def _wire(self) -> None:
         """Every signal connection of the panel, in one place."""
@@ -144,6 +176,8 @@ class AnnotationPanel(QWidget):
         self.relabel_group.triggered.connect(self._on_relabel_triggered)
         self.edit_note_action.triggered.connect(lambda: self.edit_note())
         self.delete_action.triggered.connect(lambda: self.delete_selected())
+        self.reattach_action.triggered.connect(lambda: self.reattach_selected())
+        self.find_quote_action.triggered.connect(lambda: self.find_quote())
         self.proxy.rowsInserted.connect(self._on_proxy_rows_inserted)
         self.proxy.modelAboutToBeReset.connect(self._before_proxy_reset)
         self.proxy.modelReset.connect(self._on_proxy_reset)
@@ -152,6 +186,10 @@ class AnnotationPanel(QWidget):
             signal.connect(self._update_placeholder)
         self.proxy.layoutChanged.connect(self._update_placeholder)
         self.tree.selectionModel().currentChanged.connect(self._update_actions)
+        # a re-attach (or its undo) moves the current row between groups; an edit of the
+        # note changes what the orphan box shows
+        for signal in (self.proxy.rowsMoved, self.proxy.rowsRemoved, self.proxy.dataChanged):
+            signal.connect(self._update_actions)
         self._update_actions()
 
     # ------------------------------------------------------------------ public API
@@ -179,6 +217,49 @@ class AnnotationPanel(QWidget):
 
     def selected_annotation(self) -> Annotation | None:
         return self.model.annotation_at(self.proxy.mapToSource(self.tree.currentIndex()))
+
+    def selected_orphan(self) -> Annotation | None:
+        ann = self.selected_annotation()
+        return ann if ann is not None and ann.is_orphan else None
+
+    def set_document_selection(self, span: tuple[int, int] | None, writable: bool) -> None:
+        """The letter's selected text (offsets) and whether edits can be saved: what
+        Re-attach to Selection needs. The window calls it whenever either changes."""
+        self._selection, self._writable = span, writable
+        self._update_actions()
+
+    def reveal_orphans(self) -> bool:
+        """Select the first orphan, unfolding and unfiltering what hid it; False if none."""
+        annotations = self.model.annotations
+        if annotations is None or not annotations.orphans():
+            return False
+        group = self.proxy.mapFromSource(self.model.group_index_of(ORPHAN_GROUP))
+        if not group.isValid() or self.proxy.rowCount(group) == 0:
+            self.text_filter.clear()
+            self.label_filter.setCurrentIndex(0)
+            group = self.proxy.mapFromSource(self.model.group_index_of(ORPHAN_GROUP))
+        self._collapsed.discard(ORPHAN_GROUP)
+        self.tree.expand(group)
+        self.tree.setCurrentIndex(self.proxy.index(0, 0, group))
+        self.tree.scrollTo(group, QAbstractItemView.ScrollHint.PositionAtTop)
+        self.tree.setFocus()
+        return True
+
+    def reattach_selected(self) -> bool:
+        """Attach the selected orphan to the letter's selection (one undo step)."""
+        ann = self.selected_orphan()
+        if ann is None or self._selection is None or not self._writable:
+            return False
+        start, end = self._selection
+        if not self._push(ReattachAnnotation(self._set(), ann, start, end)):
+            return False
+        self.reattached.emit(ann.id)
+        return True
+
+    def find_quote(self) -> None:
+        ann = self.selected_orphan()
+        if ann is not None:
+            self.findQuoteRequested.emit(ann.exact)
 
     def edit_note(self, annotation_id: str | None = None) -> NoteDialog | None:
         """Open the note dialog (window-modal, not blocking) for the annotation."""
@@ -231,7 +312,7 @@ class AnnotationPanel(QWidget):
         text = "Edit note" if note else "Remove note"
         self._push(UpdateAnnotation(self._set(), ann, ann.with_changes(note=note), text))
 
-    def _push(self, command: RemoveAnnotation | UpdateAnnotation) -> bool:
+    def _push(self, command: _Command) -> bool:
         """Push an edit; on a store refusal report it and return False (nothing changed)."""
         error = push(self._stack, command)
         if error:
@@ -242,7 +323,8 @@ class AnnotationPanel(QWidget):
     # ------------------------------------------------------------------ reactions
     def _on_clicked(self, index: QModelIndex) -> None:
         annotation_id = index.data(ANNOTATION_ID_ROLE)
-        if annotation_id:
+        # an orphan has no place in this text to scroll to: the orphan box shows it
+        if annotation_id and not index.data(ORPHAN_ROLE):
             self.activated.emit(annotation_id)
 
     def eventFilter(self, watched: QObject, event: QEvent) -> bool:
@@ -256,6 +338,9 @@ class AnnotationPanel(QWidget):
             assert isinstance(event, QKeyEvent)
             if event.key() in (Qt.Key.Key_Return, Qt.Key.Key_Enter):
                 annotation_id = self.tree.currentIndex().data(ANNOTATION_ID_ROLE)
+                if annotation_id and self.tree.currentIndex().data(ORPHAN_ROLE):
+                    self.find_quote()  # "go to it", as near as an orphan allows
+                    return True
                 if annotation_id:
                     self.activated.emit(annotation_id)
                     return True
@@ -279,6 +364,11 @@ class AnnotationPanel(QWidget):
         """The menu for the selected annotation (also reached with the Menu key)."""
         menu = QMenu(self)
         menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
+        menu.setToolTipsVisible(True)  # says why Re-attach is disabled
+        if self.selected_orphan() is not None:
+            menu.addAction(self.reattach_action)
+            menu.addAction(self.find_quote_action)
+            menu.addSeparator()
         menu.addMenu(self.relabel_menu)
         menu.addAction(self.edit_note_action)
         menu.addSeparator()
@@ -293,11 +383,35 @@ class AnnotationPanel(QWidget):
     def _on_relabel_triggered(self, action: QAction) -> None:
         self.relabel(action.data())
 
-    def _update_actions(self) -> None:
-        has = self.selected_annotation() is not None
+    def _update_actions(self, *_args: object) -> None:
+        ann = self.selected_annotation()
+        has = ann is not None
         for action in (self.edit_note_action, self.delete_action):
             action.setEnabled(has)
         self.relabel_menu.setEnabled(has)
+        orphan = ann if ann is not None and ann.is_orphan else None
+        self.find_quote_action.setEnabled(orphan is not None)
+        if orphan is None:
+            why = REATTACH_NO_ORPHAN
+        elif not self._writable:
+            why = REATTACH_READ_ONLY
+        elif self._selection is None:
+            why = REATTACH_NO_SELECTION
+        else:
+            why = ""
+        self.reattach_action.setEnabled(not why)
+        self.reattach_action.setToolTip(why or REATTACH_TIP)
+        self.reattach_action.setStatusTip(why or REATTACH_TIP)
+        if orphan is None:
+            self.orphan_box.hide()
+            return
+        label = self._labels.get(orphan.label_id)
+        self.orphan_box.show_orphan(
+            orphan,
+            label.name if label else "Unknown label",
+            label.color if label else "#9e9e9e",
+            self.model.old_place(orphan),
+        )
 
     def _on_labels_changed(self) -> None:
         """Rebuild the label filter and the relabel menu from the label schema."""
@@ -371,7 +485,7 @@ class AnnotationPanel(QWidget):
         annotations = self.model.annotations
         if annotations is None:
             text = NO_DOCUMENT_TEXT
-        elif len(annotations) == 0:
+        elif len(annotations) == 0 and not annotations.orphans():
             text = EMPTY_TEXT
         elif self.proxy.rowCount() == 0:
             text = NO_MATCH_TEXT

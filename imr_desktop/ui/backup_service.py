@@ -47,6 +47,10 @@ class BackupService(QObject):
             else int(options().periodic_interval.total_seconds() * 1000)
         )
         self.timer.timeout.connect(lambda: self.request("periodic"))
+        # a request deferred by request_soon (the backup on open waits for the first page)
+        self._soon = QTimer(self, singleShot=True)
+        self._soon.timeout.connect(self._run_deferred)
+        self._deferred: tuple[str, bool] | None = None
 
     def set_database(self, path: Path | None) -> None:
         """The database to back up (None: none, e.g. read-only); starts the timer."""
@@ -58,8 +62,26 @@ class BackupService(QObject):
 
     @property
     def busy(self) -> bool:
-        """A backup runs, or its result has not been delivered yet."""
-        return self._thread is not None
+        """A backup runs or waits to start, or its result has not been delivered yet."""
+        return self._thread is not None or self._deferred is not None
+
+    def request_soon(self, reason: str, delay_ms: int, *, force: bool = False) -> None:
+        """``request`` after ``delay_ms``, or earlier through ``run_deferred_now``.
+
+        At start-up the backup on open would compete with the first page for the two
+        cores a laptop may have; it starts once the page is shown (or after the delay)."""
+        self._deferred = (reason, force)
+        self._soon.start(delay_ms)
+
+    def run_deferred_now(self) -> None:
+        if self._deferred is not None:
+            self._soon.stop()
+            self._run_deferred()
+
+    def _run_deferred(self) -> None:
+        deferred, self._deferred = self._deferred, None
+        if deferred is not None:
+            self.request(deferred[0], force=deferred[1])
 
     def request(self, reason: str, *, force: bool = False) -> bool:
         """Back up now (``force``) or if due; False when there is no database."""
@@ -104,6 +126,8 @@ class BackupService(QObject):
     def wait(self, timeout: float = 60.0) -> bool:
         """Wait for a running backup (before a restore, on quit); True when none runs."""
         self._queued = None
+        self._deferred = None  # not started yet: nothing to wait for
+        self._soon.stop()
         if self._thread is not None:
             self._thread.join(timeout)
             if not self._thread.is_alive():
@@ -111,5 +135,8 @@ class BackupService(QObject):
         return not self.busy
 
     def stop(self) -> None:
+        """On close: the backup on open still waiting for its moment runs now (a session
+        shorter than its delay keeps its backup), then wait for the one running."""
         self.timer.stop()
+        self.run_deferred_now()
         self.wait()

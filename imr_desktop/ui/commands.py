@@ -90,6 +90,28 @@ class UpdateAnnotation(_Command):
         self.annotations.update(self.before)
 
 
+class ReattachAnnotation(_Command):
+    """Attach an orphan to the passage the user selected; undo makes it an orphan again,
+    with the quote, context and old offsets it had."""
+
+    def __init__(
+        self, annotations: AnnotationSet, orphan: Annotation, start: int, end: int
+    ) -> None:
+        super().__init__(f"Re-attach “{_short(orphan.exact)}”")
+        self.annotations = annotations
+        self.before = orphan
+        self.start = start
+        self.end = end
+
+    def _redo(self) -> None:
+        self.annotations.reattach(self.before.id, self.start, self.end)
+
+    def _undo(self) -> None:
+        # a fresh updated_at: the undo is an edit of its own, newer than the re-attach, so a
+        # later merge of databases keeps it
+        self.annotations.update(self.before.with_changes())
+
+
 class AcceptSuggestion(_Command):
     """Turn a suggestion into an ordinary human annotation (a new row; the suggestion is
     tombstoned, so provenance stays in the database)."""

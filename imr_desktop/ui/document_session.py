@@ -8,24 +8,31 @@ on the GUI thread and tells the window what changed.
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QObject, Signal
+from PySide6.QtCore import QObject, QTimer, Signal
 from PySide6.QtGui import QUndoStack
 
-from imr_desktop.core import ocr, pdf
-from imr_desktop.core.analysis import ensure_structure, ensure_suggestions
-from imr_desktop.core.anchoring import apply_reanchoring
+from imr_desktop.core import pdf
 from imr_desktop.core.document import TEXT_EXTRACTOR_VERSION
 from imr_desktop.core.errors import StoreError, UserFacingError
 from imr_desktop.core.labels import LabelSet
 from imr_desktop.core.model import DocumentRecord
-from imr_desktop.core.ocr import OcrPage
-from imr_desktop.core.ocr import cache as ocr_cache
 from imr_desktop.core.session import AnnotationSet
 from imr_desktop.core.store import Store
-from imr_desktop.core.structure import LetterStructure
 from imr_desktop.core.textlayer import TextLayer
 from imr_desktop.ui.render_service import OpenedDocument, RenderService
+
+if TYPE_CHECKING:
+    from imr_desktop.core.ocr import OcrPage
+    from imr_desktop.core.structure import LetterStructure
+
+# OCR, structure, suggestions and re-anchoring are imported where they are used: they
+# run once the whole text is read, after the first page is on screen, and importing
+# them at start-up would delay that page.
+
+
+TEXT_WITHOUT_PAINT_MS = 250
 
 
 class DocumentSession(QObject):
@@ -59,6 +66,11 @@ class DocumentSession(QObject):
         self.undo_stack = QUndoStack(self)
         self._pending_path = ""
         self._pending_generation = -1
+        # A PDF's text is read once its first page is on screen (``first_page_shown``):
+        # reading it and parsing the letter meanwhile held the first paint back by ~0.1 s.
+        # Without a paint (a hidden window) it starts after this delay anyway.
+        self._text_timer = QTimer(self, singleShot=True, interval=TEXT_WITHOUT_PAINT_MS)
+        self._text_timer.timeout.connect(self.service.start_text)
         service.opened.connect(self._on_opened)
         service.failed.connect(self._on_failed)
         service.pageText.connect(self._on_page_text)
@@ -107,9 +119,15 @@ class DocumentSession(QObject):
             )
         self.opened.emit(info)
         if info.kind == "pdf":
-            self.service.start_text()
+            self._text_timer.start()
         else:
             self._text_done()
+
+    def first_page_shown(self) -> None:
+        """The view painted the first page: now read the text (see ``_text_timer``)."""
+        if self._text_timer.isActive():
+            self._text_timer.stop()
+            self.service.start_text()
 
     def _on_page_text(self, page: pdf.PageChars, generation: int) -> None:
         if self.info is None or generation != self.info.generation or self.layer is None:
@@ -125,9 +143,12 @@ class DocumentSession(QObject):
     def adopt_ocr(self, pages: list[OcrPage]) -> None:
         """Use recognised text (``ui/ocr_controller.py``) as this scan's text layer; it
         is stored, re-anchored and parsed exactly like born-digital text."""
+        from imr_desktop.core.ocr import OCR_VERSION
+        from imr_desktop.core.ocr import cache as ocr_cache
+
         assert self.info is not None
         self.layer = ocr_cache.layer_of(pages)
-        self.extractor_version = ocr.OCR_VERSION
+        self.extractor_version = OCR_VERSION
         self.ocr_pages = list(pages)
         if self.annotations is not None:
             self.annotations.text = self.layer.text
@@ -135,16 +156,21 @@ class DocumentSession(QObject):
 
     def _adopt_cached_ocr(self) -> None:
         """A scan recognised before reopens with the same text (and so its annotations)."""
+        from imr_desktop.core.ocr import OCR_VERSION
+        from imr_desktop.core.ocr import cache as ocr_cache
+
         assert self.info is not None
         pages = ocr_cache.load(self.info.sha256)
         if pages is not None and len(pages) == len(self.info.page_sizes):
             self.layer = ocr_cache.layer_of(pages)
-            self.extractor_version = ocr.OCR_VERSION
+            self.extractor_version = OCR_VERSION
             self.ocr_pages = pages
             if self.annotations is not None:
                 self.annotations.text = self.layer.text
 
     def _text_done(self) -> None:
+        from imr_desktop.core.analysis import ensure_structure, ensure_suggestions
+
         assert self.info is not None and self.layer is not None
         if self.info.kind == "pdf" and not self.layer.text.strip() and self.ocr_pages is None:
             self._adopt_cached_ocr()
@@ -179,6 +205,8 @@ class DocumentSession(QObject):
             return
         if not (stored.text or "").strip():
             return  # nothing can be anchored on an empty text (a scan before its OCR)
+        from imr_desktop.core.anchoring import apply_reanchoring
+
         results = apply_reanchoring(
             self.store, self.info.sha256, self.layer.text, new_sha, self.extractor_version
         )

@@ -18,7 +18,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from PySide6.QtCore import QEvent, QObject
+from PySide6.QtCore import QEvent, QObject, QTimer
 from PySide6.QtWidgets import QDialog, QMessageBox
 
 from imr_desktop import APP_NAME
@@ -34,6 +34,10 @@ from imr_desktop.ui.single_instance import InstanceGuard
 if TYPE_CHECKING:
     from imr_desktop.ui.main_window import MainWindow
     from imr_desktop.ui.startup import Startup
+
+
+OPEN_BACKUP_DELAY_MS = 1500
+AFTER_PAINT_MS = 300  # not inside the paint's own signal: the page shows first
 
 
 def install(
@@ -77,7 +81,7 @@ class Durability(QObject):
         window.store_opener = self._open_store
         window.storeChanged.connect(self._on_store_changed)
         window.installEventFilter(self)
-        self._on_store_changed()
+        self._on_store_changed(starting=True)
 
     @property
     def options(self) -> BackupOptions:
@@ -132,11 +136,18 @@ class Durability(QObject):
         self._hold(guard)
         return store
 
-    def _on_store_changed(self) -> None:
+    def _on_store_changed(self, *, starting: bool = False) -> None:
         store = self.window.store
         writable = store is not None and not store.read_only
         self.backups.set_database(store.path if writable and store else None)
-        if writable:
+        if writable and starting:
+            # at start-up, after the first page is on screen (or a moment later when no
+            # letter is opened): backing up then does not slow the window down
+            self.backups.request_soon("open", OPEN_BACKUP_DELAY_MS)
+            self.window.documentReady.connect(
+                lambda: QTimer.singleShot(AFTER_PAINT_MS, self.backups.run_deferred_now)
+            )
+        elif writable:
             self.backups.request("open")
         self.backup_action.setEnabled(writable)
         self.restore_action.setEnabled(writable)

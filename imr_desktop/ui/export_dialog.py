@@ -53,7 +53,7 @@ def exportable_count(store: Store, include_suggestions: bool) -> int:
     sql = (
         "SELECT count(*) FROM documents d WHERE d.text IS NOT NULL AND (d.status = 'done' "
         "OR EXISTS (SELECT 1 FROM annotations a WHERE a.document = d.sha256 "
-        f"AND a.deleted = 0{origin}))"
+        f"AND a.deleted = 0 AND a.anchor_status IS NULL{origin}))"  # orphans are skipped
     )
     return int(store.db.execute(sql).fetchone()[0])
 
@@ -243,27 +243,20 @@ class ExportDialog(JobDialog):
         if self.scope.checkedId() == SCOPE_SELECTION and not self.selection:
             self.show_error("No letters are selected.")
             return False
-        self.job = ExportThread(self.request(), self)
-        self.job.progressed.connect(self.on_progress)
-        self.job.succeeded.connect(self._on_succeeded)
-        self.job.failed.connect(self.on_failed)
-        self.job.cancelled.connect(self.on_cancelled)
-        self.job.start()
+        self.launch(ExportThread(self.request(), self), self._on_succeeded)
         return True
-
-    def cancel_job(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
 
     def progress_text(self, done: int, total: int) -> str:
         return f"Exporting: letter {done:,} of {total:,}"
 
     def _on_succeeded(self, result: ExportResult) -> None:
         report = result.report
+        # orphans are never exported as if placed; say how many were skipped up front
+        skipped = f"; skipped {report.orphans} not placed" if report.orphans else ""
         self.show_summary(
             Summary(
                 f"Exported {_plural(report.spans, 'annotation')} "
-                f"of {_plural(report.documents, 'letter')}",
+                f"of {_plural(report.documents, 'letter')}{skipped}",
                 list(result.paths),
                 dict(report.problems),
                 list(report.messages),

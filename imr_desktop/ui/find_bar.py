@@ -30,6 +30,20 @@ def find_all(text: str, query: str, *, match_case: bool = False) -> list[tuple[i
     return hits
 
 
+def quote_query(text: str, quote: str, limit: int = 80) -> str:
+    """What to search ``text`` for to find an orphaned ``quote`` again: the whole quote
+    when it is short enough and found, else its first 8, 5 or 3 words, the longest that
+    is found. When nothing is, the first try, so the bar says "No matches" for it."""
+    words = quote.split()
+    tries = [" ".join(words)] if len(" ".join(words)) <= limit else []
+    tries += [" ".join(words[:n]) for n in (8, 5, 3) if n < len(words)]
+    tries = tries or [" ".join(words)[:limit]]  # a few very long "words" (a URL)
+    for query in tries:
+        if find_all(text, query):
+            return query
+    return tries[0] if tries else ""
+
+
 class FindBar(QWidget):
     hitsChanged = Signal(list, int)  # hits, current index
     closed = Signal()

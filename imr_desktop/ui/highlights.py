@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from PySide6.QtGui import QColor
+from PySide6.QtGui import QColor, QMouseEvent
+from PySide6.QtWidgets import QToolTip, QWidget
 
 SELECTION_COLOR = QColor(51, 119, 255, 80)
 HIT_COLOR = QColor(255, 214, 0, 110)
@@ -43,3 +45,12 @@ def assign_lanes(highlights: list[Highlight]) -> dict[str, int]:
         lanes[h.id] = lane
         active.append((h.end, lane))
     return lanes
+
+
+def show_hover_tooltip(event: QMouseEvent, hits: Sequence[Highlight], widget: QWidget) -> None:
+    """Label and note of the highlights under the mouse (both views), or none."""
+    if hits:
+        text = "\n\n".join(h.tooltip() for h in hits)
+        QToolTip.showText(event.globalPosition().toPoint(), text, widget)
+    else:
+        QToolTip.hideText()

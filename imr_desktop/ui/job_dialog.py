@@ -8,8 +8,10 @@ options stay as they were so the user can fix the path and try again.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from PySide6.QtCore import Qt
 from PySide6.QtGui import QCloseEvent, QPalette
@@ -103,6 +105,7 @@ class JobDialog(QDialog):
         self.summary: Summary | None = None
         self._close_when_done = False
         self._running = False
+        self.job: Any = None  # what launch() started
 
         self.pages = QStackedWidget(self)
         self.pages.addWidget(self._build_options_holder())
@@ -219,8 +222,19 @@ class JobDialog(QDialog):
         """Start the job; False (after telling the user) if the options are not usable."""
         raise NotImplementedError
 
+    def launch(self, job: Any, succeeded: Callable[[Any], None]) -> None:
+        """Start ``job`` (a thread or process with ``progressed``, ``succeeded``,
+        ``failed`` and ``cancelled`` signals) with this dialog showing its progress."""
+        self.job = job
+        job.progressed.connect(self.on_progress)
+        job.succeeded.connect(succeeded)
+        job.failed.connect(self.on_failed)
+        job.cancelled.connect(self.on_cancelled)
+        job.start()
+
     def cancel_job(self) -> None:
-        raise NotImplementedError
+        if self.job is not None:
+            self.job.cancel()
 
     def _run(self) -> None:
         self.notice.hide()

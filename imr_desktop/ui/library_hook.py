@@ -14,13 +14,12 @@ from typing import TYPE_CHECKING
 from PySide6.QtCore import QObject, Qt, QTimer
 from PySide6.QtWidgets import QDockWidget, QFileDialog, QLabel, QMenu
 
-from imr_desktop.core.library.search import Search, document_hits
 from imr_desktop.core.store import Store
-from imr_desktop.ui.library_view import LibraryView
 
 if TYPE_CHECKING:
     from imr_desktop.core.library.importer import ImportOptions
     from imr_desktop.ui.import_dialog import ImportDialog
+    from imr_desktop.ui.library_view import LibraryView
     from imr_desktop.ui.main_window import MainWindow
     from imr_desktop.ui.stats_view import StatsView
 
@@ -32,7 +31,8 @@ class LibraryController(QObject):
         super().__init__(window)
         self.setObjectName("library")
         self.window = window
-        self.view: LibraryView | None = None
+        # built the first time the list is needed (see ``view``), not at start-up
+        self._view: LibraryView | None = None
         self.import_dialog: ImportDialog | None = None
         self.stats_view: StatsView | None = None
         # None = the importer's defaults; tests set in-process options (workers=0)
@@ -49,6 +49,8 @@ class LibraryController(QObject):
         self.dock.hide()
         self._sized = False
         self.set_store(window.store)
+        # a dock the saved layout shows (or the user opens) gets its list then
+        self.dock.visibilityChanged.connect(self._on_visibility)
 
         # annotations change counts and status ("in progress"): re-read, not per key
         self._refresh_timer = QTimer(self, singleShot=True, interval=600)
@@ -103,21 +105,37 @@ class LibraryController(QObject):
         self._update_enabled()
 
     def set_store(self, store: Store | None) -> None:
-        """Build the view for ``store`` (at start and after File › Open Database)."""
-        if self.view is not None:
-            self.view.deleteLater()
-            self.view = None
+        """Forget the view of the previous database (at start and after File › Open
+        Database); the next one is built when the list is first shown or used."""
+        if self._view is not None:
+            self._view.deleteLater()
+            self._view = None
         if store is None:
             note = QLabel("No database is open.", self.dock)
             note.setAlignment(Qt.AlignmentFlag.AlignCenter)
             self.dock.setWidget(note)
-        else:
-            self.view = LibraryView(store, self.dock)
-            self.view.openRequested.connect(self._open)
-            self.view.message.connect(lambda m: self.window.statusBar().showMessage(m, 4000))
-            self.dock.setWidget(self.view)
+        elif self.dock.isVisible():
+            self._on_visibility(True)
         if hasattr(self, "menu"):
             self._update_enabled()
+
+    def _on_visibility(self, visible: bool) -> None:
+        if visible:
+            _ = self.view  # builds it
+
+    @property
+    def view(self) -> LibraryView | None:
+        """The library list, built on first use: its model, queries and search modules
+        cost start-up time, and most sessions open the dock late or never."""
+        store = self.window.store
+        if self._view is None and store is not None:
+            from imr_desktop.ui.library_view import LibraryView
+
+            self._view = LibraryView(store, self.dock)
+            self._view.openRequested.connect(self._open)
+            self._view.message.connect(lambda m: self.window.statusBar().showMessage(m, 4000))
+            self.dock.setWidget(self._view)
+        return self._view
 
     def _update_enabled(self) -> None:
         a = self.window.actions_by_id
@@ -141,11 +159,11 @@ class LibraryController(QObject):
             self.view.search.setFocus()
 
     def refresh(self) -> None:
-        if self.view is not None:
-            self.view.refresh()
+        if self._view is not None:
+            self._view.refresh()
 
     def _refresh_soon(self) -> None:
-        if self.view is not None and self.dock.isVisible():
+        if self._view is not None and self.dock.isVisible():
             self._refresh_timer.start()
 
     def step(self, step: int, *, unlabeled: bool = False) -> str | None:
@@ -171,7 +189,7 @@ class LibraryController(QObject):
                 f"{path} is not there any more; import its folder again to relink it.", 6000
             )
             return
-        search = self.view.search.text().strip() if self.view is not None else ""
+        search = self._view.search.text().strip() if self._view is not None else ""
         self._highlight_for = (sha256, search) if search else None
         self.window.open_file(path)
 
@@ -184,6 +202,8 @@ class LibraryController(QObject):
         layer, store = session.layer, self.window.store
         if layer is None or store is None:
             return
+        from imr_desktop.core.library.search import Search, document_hits
+
         hits = document_hits(store.db.conn, wanted[0], wanted[1])
         if hits and hits[-1][1] > len(layer.text):
             # the stored text came from another extraction: find them in what is shown
@@ -242,7 +262,7 @@ class LibraryController(QObject):
         if self.stats_view is not None:
             self.stats_view.close()
             self.stats_view.deleteLater()
-        flt = self.view.model.query.filter if self.view is not None else None
+        flt = self._view.model.query.filter if self._view is not None else None
         self.stats_view = StatsView(store.path, flt, self.window)
         self.stats_view.show()
         self.stats_view.start()

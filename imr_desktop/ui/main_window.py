@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from PySide6.QtCore import QByteArray, QSettings, Qt, QTimer, Signal
+from PySide6.QtCore import QByteArray, QEvent, QSettings, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QDragEnterEvent, QDropEvent, QGuiApplication, QKeySequence
 from PySide6.QtWidgets import (
     QDockWidget,
@@ -37,7 +37,7 @@ from imr_desktop.core.session import Change
 from imr_desktop.core.settings import Settings, save_settings
 from imr_desktop.core.store import Store
 from imr_desktop.ui import commands, export_actions
-from imr_desktop.ui.actions import make_actions
+from imr_desktop.ui.actions import make_actions, shortcut_texts
 from imr_desktop.ui.annotation_panel import AnnotationPanel
 from imr_desktop.ui.banner import Banner
 from imr_desktop.ui.case_view import CaseView
@@ -46,11 +46,11 @@ from imr_desktop.ui.file_safety import FileSafety
 from imr_desktop.ui.find_bar import FindBar
 from imr_desktop.ui.highlights import Highlight
 from imr_desktop.ui.label_bar import LabelBar
-from imr_desktop.ui.label_manager import LabelManagerDialog
 from imr_desktop.ui.ocr_controller import OcrController
 from imr_desktop.ui.pdf_view import PdfView
 from imr_desktop.ui.render_service import OpenedDocument, RenderService
 from imr_desktop.ui.text_view import TextView
+from imr_desktop.ui.theme import is_dark
 
 FILE_FILTER = "Letters (*.pdf *.txt);;PDF files (*.pdf);;Text files (*.txt);;All files (*)"
 
@@ -98,6 +98,7 @@ class MainWindow(QMainWindow):
         self._restore_layout()
         self._install_shell()
         self._install_library()
+        self._install_orphans()
         self._update_enabled()
         if store is None:
             self.banner.show_message(
@@ -317,7 +318,6 @@ class MainWindow(QMainWindow):
         s.textProgress.connect(self._on_text_progress)
         s.textComplete.connect(self._on_text_complete)
         s.structureReady.connect(self._on_structure)
-        s.reanchored.connect(self._on_reanchored)
         self.case_view.spanActivated.connect(self._reveal_span)
         s.storeError.connect(self._show_store_error)
         s.undo_stack.indexChanged.connect(self._update_enabled)
@@ -352,6 +352,13 @@ class MainWindow(QMainWindow):
         from imr_desktop.ui.library_hook import install
 
         self.library = install(self)
+
+    def _install_orphans(self) -> None:
+        """Annotations the letter's changed text no longer places: the re-anchoring
+        banner, Re-attach and Find Quote, all in ui/orphans.py."""
+        from imr_desktop.ui.orphans import install
+
+        self.orphans = install(self)
 
     # ================================================================== documents
     def current_view(self) -> PdfView | TextView:
@@ -428,6 +435,7 @@ class MainWindow(QMainWindow):
         self.current_view().setFocus()
 
     def _on_first_paint(self) -> None:
+        self.session.first_page_shown()
         self.documentReady.emit()
 
     def _on_text_progress(self, done: int, total: int) -> None:
@@ -497,6 +505,9 @@ class MainWindow(QMainWindow):
         text = f"{manual} annotation{'s' if manual != 1 else ''}"
         if suggested:
             text += f" · {suggested} suggestion{'s' if suggested != 1 else ''}"
+        orphans = len(annotations.orphans()) if annotations is not None else 0
+        if orphans:
+            text += f" · ⚠ {orphans} to re-attach"
         self.count_label.setText(text)
 
     # ================================================================== tagging
@@ -531,7 +542,7 @@ class MainWindow(QMainWindow):
             self._show_store_error(str(command.error))
             return  # the selection stays so the user can retry
         view.clear_selection()
-        self._mark_saved()
+        self.mark_saved()
         if isinstance(view, PdfView):
             # draw the new highlight now, and only its rectangle: the tag is acknowledged
             # on screen within the same key press
@@ -564,23 +575,41 @@ class MainWindow(QMainWindow):
                 "cleared so that it matches what is saved."
             )
         elif self.store is not None and not self.store.read_only:
-            self._mark_saved()
+            self.mark_saved()
 
     def _explain_no_tagging(self) -> None:
         self.statusBar().showMessage(
             "Annotations cannot be saved: no writable database is open.", 5000
         )
 
-    def _mark_saved(self) -> None:
+    def mark_saved(self) -> None:
         self.save_label.setText("✓ Saved")
-        self.save_label.setStyleSheet("color: #1e7b34;")
+        self._style_save_label()
         self.banner.clear_message("notsaved")
 
     def _show_store_error(self, message: str) -> None:
         self.save_label.setText("⚠ Not saved")
-        self.save_label.setStyleSheet("color: #b3261e; font-weight: bold;")
+        self._style_save_label()
         self.banner.show_message("notsaved", message, "error")
         self.last_error = message
+
+    def _style_save_label(self) -> None:
+        """Green "saved" / red "not saved" that stay legible (≥ 4.5:1) on the light and
+        the dark status bar; re-applied when the theme changes."""
+        dark = is_dark(self.palette())
+        if self.save_label.text().startswith("⚠"):
+            sheet = f"color: {'#f2b8b5' if dark else '#b3261e'}; font-weight: bold;"
+        elif self.save_label.text():
+            sheet = f"color: {'#81c995' if dark else '#1e7b34'};"
+        else:
+            return
+        if sheet != self.save_label.styleSheet():  # re-polishing costs ~1 ms on every tag
+            self.save_label.setStyleSheet(sheet)
+
+    def changeEvent(self, event: QEvent) -> None:
+        super().changeEvent(event)
+        if event.type() == QEvent.Type.PaletteChange:
+            self._style_save_label()
 
     def reveal_annotation(self, annotation_id: str) -> None:
         annotations = self.session.annotations
@@ -593,6 +622,8 @@ class MainWindow(QMainWindow):
             self.panel.delete_selected()
 
     def manage_labels(self) -> None:
+        from imr_desktop.ui.label_manager import LabelManagerDialog  # a dialog: on use
+
         if self.labels is None:
             self._explain_no_tagging()
             return
@@ -623,6 +654,8 @@ class MainWindow(QMainWindow):
         if self.current_view().selection() is not None:
             tag = menu.addMenu("Tag Selection As")
             self._fill_tag_menu(tag)
+            if self.actions_by_id["reattach_annotation"].isEnabled():  # an orphan is chosen
+                menu.addAction(self.actions_by_id["reattach_annotation"])
             menu.addAction(self.actions_by_id["copy"])
         annotations = self.session.annotations
         for ann_id in ids:
@@ -653,7 +686,7 @@ class MainWindow(QMainWindow):
         if command.error is not None:
             self._show_store_error(str(command.error))
         else:
-            self._mark_saved()
+            self.mark_saved()
 
     def _relabel(self, ann, label_id: str) -> None:  # type: ignore[no-untyped-def]
         annotations = self.session.annotations
@@ -692,19 +725,6 @@ class MainWindow(QMainWindow):
         self.case_view.set_structure(structure, info.path.name if info else "", reason)
         self._current_suggestion = None
         self._update_suggestion_actions()
-
-    def _on_reanchored(self, placed: int, orphans: int) -> None:
-        message = (
-            f"This letter's text has changed since it was annotated (another text "
-            f"extractor). {placed} annotation{'s were' if placed != 1 else ' was'} "
-            "moved with it."
-        )
-        if orphans:
-            message += (
-                f" {orphans} could not be placed with confidence; they are kept in "
-                "the database as orphans and were not moved onto other text."
-            )
-        self.banner.show_message("reanchor", message, "warning" if orphans else "info")
 
     def _reveal_span(self, start: int, end: int) -> None:
         self.current_view().scroll_to_range(start, end)
@@ -799,7 +819,7 @@ class MainWindow(QMainWindow):
                 self._show_store_error(str(command.error))
                 break
         else:
-            self._mark_saved()
+            self.mark_saved()
         stack.endMacro()
         self._after_suggestion_edit()
 
@@ -911,8 +931,10 @@ class MainWindow(QMainWindow):
         # the toolbar keeps short names; the menu and tooltip say what will be undone
         a["undo"].setIconText("Undo")
         a["redo"].setIconText("Redo")
-        a["undo"].setToolTip(a["undo"].text().replace("&", "") + " (Ctrl+Z)")
-        a["redo"].setToolTip(a["redo"].text().replace("&", "") + " (Ctrl+Shift+Z)")
+        for key in ("undo", "redo"):
+            # the user's keys (Preferences can change them), not the defaults
+            keys = " / ".join(shortcut_texts(a[key]))
+            a[key].setToolTip(a[key].text().replace("&", "") + (f" ({keys})" if keys else ""))
         is_pdf = self.stack.currentWidget() is self.pdf_view
         for key in ("fit_width", "fit_page", "go_to_page", "prev_page", "next_page"):
             a[key].setEnabled(is_pdf)

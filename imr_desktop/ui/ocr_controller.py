@@ -12,15 +12,19 @@ from __future__ import annotations
 import contextlib
 import hashlib
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QCoreApplication, QObject, QTimer, Signal
 from PySide6.QtWidgets import QLabel, QProgressBar, QStatusBar
 
-from imr_desktop.core.ocr import cache as ocr_cache
-from imr_desktop.core.ocr.job import Failed, Finished, OcrJob, Progress
-from imr_desktop.core.ocr.tessdata import INSTALL_HELP, OcrUnavailable, find_tessdata
 from imr_desktop.ui.banner import Banner
 from imr_desktop.ui.document_session import DocumentSession
+
+if TYPE_CHECKING:
+    from imr_desktop.core.ocr.job import OcrJob
+
+# The OCR modules (and multiprocessing with them) are imported when a scan needs them,
+# not at start-up: most letters have a text layer.
 
 KEY = "text"  # the banner message about this document's text layer
 OCR_BANNER = "Text recognised by OCR"
@@ -85,6 +89,9 @@ class OcrController(QObject):
         session, info, layer = self.session, self.session.info, self.session.layer
         if info is None or layer is None or info.kind != "pdf":
             return
+        from imr_desktop.core.ocr import cache as ocr_cache
+        from imr_desktop.core.ocr.tessdata import INSTALL_HELP, find_tessdata
+
         if session.ocr_pages is not None:
             summary = ocr_cache.summary(session.ocr_pages)
             notes = [n for p in session.ocr_pages for n in p.notes]
@@ -116,6 +123,9 @@ class OcrController(QObject):
 
     # ------------------------------------------------------------------ run
     def start(self) -> bool:
+        from imr_desktop.core.ocr.job import OcrJob
+        from imr_desktop.core.ocr.tessdata import OcrUnavailable
+
         info = self.session.info
         if info is None or info.kind != "pdf" or self.job is not None:
             return False
@@ -131,7 +141,7 @@ class OcrController(QObject):
         job = self._prepared if self._prepared_for == info.sha256 else None
         if job is None:
             self._drop_prepared()
-            job = OcrJob(data, info.path.name, len(info.page_sizes))
+            job = OcrJob(data, info.path.name, len(info.page_sizes), password=info.password)
         self._prepared = None
         try:
             job.start()
@@ -159,6 +169,9 @@ class OcrController(QObject):
 
     def _prepare(self) -> None:
         """Boot the OCR workers for the open scan (if it is still what was opened)."""
+        from imr_desktop.core.ocr.job import OcrJob
+        from imr_desktop.core.ocr.tessdata import OcrUnavailable
+
         info = self.session.info
         self._drop_prepared()
         if info is None or self.job is not None or self.session.ocr_pages is not None:
@@ -167,7 +180,7 @@ class OcrController(QObject):
             data = Path(info.path).read_bytes()
             if hashlib.sha256(data).hexdigest() != info.sha256:
                 return
-            job = OcrJob(data, info.path.name, len(info.page_sizes))
+            job = OcrJob(data, info.path.name, len(info.page_sizes), password=info.password)
             job.prepare()
         except (OSError, OcrUnavailable):
             return  # said when the user asks for OCR
@@ -190,6 +203,8 @@ class OcrController(QObject):
             self.cancelled.emit()
 
     def _poll(self) -> None:
+        from imr_desktop.core.ocr.job import Failed, Finished, Progress
+
         job = self.job
         if job is None:
             return
@@ -208,6 +223,8 @@ class OcrController(QObject):
                 return
 
     def _finished(self, pages: list) -> None:  # type: ignore[type-arg]
+        from imr_desktop.core.ocr import cache as ocr_cache
+
         with contextlib.suppress(OSError):  # not cached: recognised again next time
             ocr_cache.save(self._sha256, pages)
         info = self.session.info

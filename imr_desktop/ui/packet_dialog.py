@@ -10,6 +10,7 @@ from pathlib import Path
 
 from PySide6.QtWidgets import QCheckBox, QFormLayout, QLabel, QWidget
 
+from imr_desktop.core.exports.base import ORPHAN_PROBLEM
 from imr_desktop.core.exports.packet_job import PacketRequest, PacketSummary
 from imr_desktop.ui.export_jobs import PacketProcess
 from imr_desktop.ui.job_dialog import JobDialog, OutputPathRow, Summary, muted
@@ -87,27 +88,20 @@ class PacketDialog(JobDialog):
         if not self.output.edit.text().strip():
             self.show_error("Choose where to save the packet.")
             return False
-        self.job = PacketProcess(self.request(), self)
-        self.job.progressed.connect(self.on_progress)
-        self.job.succeeded.connect(self._on_succeeded)
-        self.job.failed.connect(self.on_failed)
-        self.job.cancelled.connect(self.on_cancelled)
-        self.job.start()
+        self.launch(PacketProcess(self.request(), self), self._on_succeeded)
         return True
-
-    def cancel_job(self) -> None:
-        if self.job is not None:
-            self.job.cancel()
 
     def progress_text(self, done: int, total: int) -> str:
         return f"Building the packet: step {done} of {total}"
 
     def _on_succeeded(self, summary: PacketSummary) -> None:
         path = Path(summary.path)
+        orphans = summary.problems.get(ORPHAN_PROBLEM, 0)
         self.show_summary(
             Summary(
                 f"Packet written: {summary.pages} pages, {summary.highlights} highlight"
-                + ("" if summary.highlights == 1 else "s"),
+                + ("" if summary.highlights == 1 else "s")
+                + (f"; {orphans} not placed, listed on the summary page" if orphans else ""),
                 [path],
                 dict(summary.problems),
                 list(summary.messages),

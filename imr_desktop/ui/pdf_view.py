@@ -25,7 +25,7 @@ from PySide6.QtGui import (
     QResizeEvent,
     QWheelEvent,
 )
-from PySide6.QtWidgets import QAbstractScrollArea, QToolTip, QWidget
+from PySide6.QtWidgets import QAbstractScrollArea, QStyle, QWidget
 
 from imr_desktop.core.textlayer import Rect, TextLayer, line_at, snap_to_words, word_at
 from imr_desktop.ui.highlights import (
@@ -36,6 +36,7 @@ from imr_desktop.ui.highlights import (
     SELECTION_COLOR,
     Highlight,
     assign_lanes,
+    show_hover_tooltip,
 )
 from imr_desktop.ui.render_service import RenderedImage, RenderService
 
@@ -85,9 +86,14 @@ class PdfView(QAbstractScrollArea):
         self._zoom = 1.0
         self._fit: str | None = "width"  # "width" | "page" | None (fixed zoom)
         self._cache: OrderedDict[tuple[int, float], QRectF | object] = OrderedDict()
+        # asked of the render thread and not back yet: asking again would render twice
+        self._in_flight: set[tuple[int, float]] = set()
         self._layer: TextLayer | None = None
         self._highlights: list[Highlight] = []
         self._highlight_cache: dict[int, list[tuple[Highlight, list[Rect]]]] = {}
+        # line boxes of a span on a page: they change with the text layer, not with the
+        # highlights, so a new tag does not recompute the boxes of all the others
+        self._boxes: dict[tuple[int, int, int], list[Rect]] = {}
         self._lanes: dict[str, int] = {}
         self._hits: list[tuple[int, int]] = []
         self._current_hit = -1
@@ -120,9 +126,11 @@ class PdfView(QAbstractScrollArea):
         self._sizes = list(sizes)
         self._layer = layer
         self._cache.clear()
+        self._in_flight.clear()
         self._selection = None
         self._highlights, self._lanes, self._hits = [], {}, []
         self._highlight_cache.clear()
+        self._boxes.clear()
         self._painted_once = False
         self._current_page = 0
         self._relayout()
@@ -145,6 +153,7 @@ class PdfView(QAbstractScrollArea):
         self._selection = None
         self._anchor = None
         self._highlight_cache.clear()
+        self._boxes.clear()
         self.selectionChanged.emit()
         self.viewport().update()
         return True
@@ -152,6 +161,8 @@ class PdfView(QAbstractScrollArea):
     def clear(self) -> None:
         self._sizes, self._tops, self._layer = [], [], None
         self._cache.clear()
+        self._in_flight.clear()
+        self._boxes.clear()
         self._selection = None
         self._relayout()
         self.viewport().update()
@@ -163,6 +174,7 @@ class PdfView(QAbstractScrollArea):
     def text_updated(self) -> None:
         """More pages of text arrived: redraw overlays that may now be placeable."""
         self._highlight_cache.clear()
+        self._boxes.clear()
         self.viewport().update()
 
     # ------------------------------------------------------------------ zoom & layout
@@ -202,8 +214,21 @@ class PdfView(QAbstractScrollArea):
     def fit_width(self) -> None:
         self._fit = "width"  # remembered without a document, applied when one opens
         if self._sizes:
-            widest = max(w for w, _ in self._sizes)
-            self.set_zoom((self.viewport().width() - 2 * PAGE_GAP) / widest, fit="width")
+            self.set_zoom(self._fit_width_zoom(), fit="width")
+
+    def _fit_width_zoom(self) -> float:
+        """The zoom that fits the widest page beside the vertical scroll bar when the pages
+        will need one: fitting the bar-less width first made the bar appear, narrowed the
+        view and had every visible page rendered a second time at the new zoom."""
+        widest = max(w for w, _ in self._sizes)
+        room = self.maximumViewportSize()  # the viewport without scroll bars
+        zoom = (room.width() - 2 * PAGE_GAP) / widest
+        height = sum(int(h * zoom) + PAGE_GAP for _, h in self._sizes) + PAGE_GAP
+        transient = self.style().styleHint(QStyle.StyleHint.SH_ScrollBar_Transient, None, self)
+        if height > room.height() and not transient:
+            bar = self.style().pixelMetric(QStyle.PixelMetric.PM_ScrollBarExtent, None, self)
+            zoom = (room.width() - bar - 2 * PAGE_GAP) / widest
+        return zoom
 
     def fit_page(self) -> None:
         self._fit = "page"
@@ -338,9 +363,13 @@ class PdfView(QAbstractScrollArea):
             p for p in range(visible.start - 1, visible.stop + 1) if 0 <= p < len(self._sizes)
         ]
         zoom = self._render_zoom()
-        self._service.set_wanted({(p, zoom) for p in wanted})
+        keys = {(p, zoom) for p in wanted}
+        self._service.set_wanted(keys)
+        self._in_flight &= keys  # the render thread drops requests no longer wanted
         for page in list(visible) + [p for p in wanted if p not in visible]:
-            if (page, zoom) not in self._cache:
+            key = (page, zoom)
+            if key not in self._cache and key not in self._in_flight:
+                self._in_flight.add(key)
                 self._service.request_render(page, zoom)
 
     def _render_zoom(self) -> float:
@@ -349,6 +378,7 @@ class PdfView(QAbstractScrollArea):
     def _on_rendered(self, result: RenderedImage) -> None:
         if self._service is None or result.generation != self._service.generation:
             return
+        self._in_flight.discard((result.page, result.zoom))
         if result.image.isNull():
             return
         result.image.setDevicePixelRatio(self.devicePixelRatioF())
@@ -424,11 +454,11 @@ class PdfView(QAbstractScrollArea):
         for h in self._highlights:
             if h.end <= p_start or h.start >= p_end:
                 continue
-            boxes = [
-                b
-                for pg, b in layer.line_rects(max(h.start, p_start), min(h.end, p_end))
-                if pg == page
-            ]
+            key = (max(h.start, p_start), min(h.end, p_end), page)
+            boxes = self._boxes.get(key)
+            if boxes is None:
+                boxes = [b for pg, b in layer.line_rects(key[0], key[1]) if pg == page]
+                self._boxes[key] = boxes
             if boxes:
                 out.append((h, boxes))
         self._highlight_cache[page] = out
@@ -620,15 +650,7 @@ class PdfView(QAbstractScrollArea):
             self._autoscroll(event.position())
             return
         if not event.buttons():
-            hits = self.highlights_at(event.position())
-            if hits:
-                QToolTip.showText(
-                    event.globalPosition().toPoint(),
-                    "\n\n".join(h.tooltip() for h in hits),
-                    self.viewport(),
-                )
-            else:
-                QToolTip.hideText()
+            show_hover_tooltip(event, self.highlights_at(event.position()), self.viewport())
 
     def _autoscroll(self, pos: QPointF) -> None:
         bar = self.verticalScrollBar()

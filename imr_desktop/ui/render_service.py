@@ -11,7 +11,7 @@ page the user is looking at never waits behind the whole document.
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from PySide6.QtCore import QCoreApplication, QObject, QThread, QTimer, Signal, Slot
@@ -35,6 +35,9 @@ class OpenedDocument:
     warnings: str
     generation: int
     probe: ProbeReport | None = None  # the probe process's report (PDFs)
+    # what opened an encrypted PDF, kept while it is open so OCR's worker processes can
+    # open it too; never stored, never shown
+    password: str | None = field(default=None, repr=False, compare=False)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,6 +93,8 @@ class _Worker(QObject):
         # untrusted file: a probe process reads it first, under limits (core/untrusted)
         report = self._service.gate.check(source.path, source.sha256, source.name, password)
         doc = pdf.open_pdf(source.data, source.name, password)
+        if not doc.needs_pass:
+            password = None  # not encrypted: nothing to remember
         sizes = tuple(pdf.page_size(doc, i) for i in range(doc.page_count))
         warnings = pdf.repair_warnings()
         self._close()
@@ -98,7 +103,7 @@ class _Worker(QObject):
         opened = OpenedDocument(
             source.path, source.sha256, "pdf", len(source.data), sizes, None, warnings, request
         )
-        return replace(opened, probe=report)
+        return replace(opened, probe=report, password=password)
 
     def _close(self) -> None:
         if self._doc is not None:

@@ -17,7 +17,7 @@ from PySide6.QtGui import (
     QTextCursor,
     QTextFormat,
 )
-from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QToolTip, QWidget
+from PySide6.QtWidgets import QPlainTextEdit, QTextEdit, QWidget
 
 from imr_desktop.core.textlayer import snap_to_words
 from imr_desktop.ui.highlights import (
@@ -27,6 +27,7 @@ from imr_desktop.ui.highlights import (
     HIT_COLOR,
     Highlight,
     assign_lanes,
+    show_hover_tooltip,
 )
 
 
@@ -243,15 +244,7 @@ class TextView(QPlainTextEdit):
     def mouseMoveEvent(self, event: QMouseEvent) -> None:
         super().mouseMoveEvent(event)
         if not event.buttons():
-            hits = self.highlights_at(event.position())
-            if hits:
-                QToolTip.showText(
-                    event.globalPosition().toPoint(),
-                    "\n\n".join(h.tooltip() for h in hits),
-                    self.viewport(),
-                )
-            else:
-                QToolTip.hideText()
+            show_hover_tooltip(event, self.highlights_at(event.position()), self.viewport())
 
     def contextMenuEvent(self, event) -> None:  # type: ignore[no-untyped-def]
         ids = [h.id for h in self.highlights_at(QPointF(event.pos()))]

@@ -49,6 +49,19 @@ DARK_DISABLED = {
 }
 
 
+# Amber for what needs the user (orphaned annotations): (background, text). The light pair
+# is the banner's warning; both keep text at ≥ 7:1 and the palette's own text at ≥ 4.5:1
+# on the background (tests/test_orphans_gui.py checks it).
+WARNING_LIGHT = ("#fff4d6", "#6b4b00")
+WARNING_DARK = ("#3d3212", "#ffd36b")
+
+
+def warning_colors(palette: QPalette) -> tuple[QColor, QColor]:
+    """The warning background and text colour that suit ``palette`` (light or dark)."""
+    background, text = WARNING_DARK if is_dark(palette) else WARNING_LIGHT
+    return QColor(background), QColor(text)
+
+
 def dark_palette() -> QPalette:
     palette = QPalette()
     for role, color in DARK.items():

@@ -3,16 +3,22 @@
 Corpus letters are turned into fax-like scans at run time (200 dpi grey, turned 1–2°,
 noise, JPEG: ``tests/scangen.py``) and read back by the app's OCR job with two worker
 processes. Per letter and overall it prints:
-- seconds per page, wall clock from the click (the app boots the two workers while the
-  offer is shown; so does this), and the workers' CPU seconds per page, start-up
-  included (target: ≤ 2 s/page on 2 cores);
+- ``s_per_page``: wall clock from the click to the last page assembled (the app boots the
+  two workers while the offer is shown; so does this). Target: ≤ 2 s/page on 2 cores;
+- ``cpu_s_per_page``: CPU of everything the job costs — the workers (boot included) and
+  this process (queues, assembling pages) — split into ``worker_cpu_s_per_page`` (after
+  boot), ``boot_cpu_s`` (per letter, both workers) and ``main_cpu_s_per_page``;
+- ``parallel``: worker CPU after boot / (2 × wall): 1.0 is both cores busy all the time;
 - words recovered: the share of the born-digital words (whitespace-separated, punctuation
   and case kept; a multiset) found in the OCR text (target: ≥ 95 %);
 - whether the structure extractor still finds every item, every outcome, the final
-  outcome and the header values.
-Next to it, the raw library doing the same work on the first letter: pymupdf's
-``get_textpage_ocr(full=True)`` page by page in one process, at pymupdf's 72 dpi
-default and at the scan's 200 dpi.
+  outcome and the header values;
+- the load average (1 min) before and after: the machine is shared, and CPU seconds
+  grow with other people's load too (caches), so compare runs made at similar load.
+Next to it, in the same run, the raw library doing the same work: pymupdf's
+``get_textpage_ocr(full=True)`` page by page in this one process, at the scan's 200 dpi
+(CPU and wall per page, words) for the same letters, and at pymupdf's 72 dpi default for
+the first one.
 """
 
 from __future__ import annotations
@@ -49,12 +55,27 @@ def _v(field):  # type: ignore[no-untyped-def]
     return field.value if field is not None else None
 
 
-def _children_cpu() -> float:
-    r = resource.getrusage(resource.RUSAGE_CHILDREN)
+def _cpu(who: int) -> float:
+    r = resource.getrusage(who)
     return r.ru_utime + r.ru_stime
 
 
+def _process_cpu(pid: int) -> float:
+    """CPU seconds a live process has used so far (Linux /proc; 0 elsewhere)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _load() -> float:
+    return round(os.getloadavg()[0], 2)
+
+
 def bench_letter(path: Path, seed: int) -> dict:
+    import multiprocessing as mp
+
     import pymupdf
 
     from imr_desktop.core.document import load_document
@@ -65,15 +86,19 @@ def bench_letter(path: Path, seed: int) -> dict:
 
     fax = scangen.fax_bytes(path.read_bytes(), seed)
     pages = pymupdf.open(stream=fax).page_count
-    cpu0 = _children_cpu()
+    load = _load()
+    children0 = _cpu(resource.RUSAGE_CHILDREN)
     job = OcrJob(fax, path.name, pages)
     job.prepare()  # as in the app: workers boot while the user reads the OCR offer
     time.sleep(1.5)
+    boot = sum(_process_cpu(p.pid) for p in mp.active_children() if p.name == "imr-ocr")
+    main0 = _cpu(resource.RUSAGE_SELF)
     started = time.perf_counter()
     job.start()
     result = job.wait(timeout=600)
     wall = time.perf_counter() - started
-    cpu = _children_cpu() - cpu0
+    main = _cpu(resource.RUSAGE_SELF) - main0
+    workers = _cpu(resource.RUSAGE_CHILDREN) - children0  # the workers are joined by now
     assert isinstance(result, Finished), result
     text = cache.layer_of(result.pages).text
     born = load_document(path).text
@@ -86,7 +111,12 @@ def bench_letter(path: Path, seed: int) -> dict:
         "pages": pages,
         "items": len(want.items),
         "s_per_page": round(wall / pages, 2),
-        "cpu_s_per_page": round(cpu / pages, 2),
+        "cpu_s_per_page": round((workers + main) / pages, 2),
+        "worker_cpu_s_per_page": round((workers - boot) / pages, 2),
+        "boot_cpu_s": round(boot, 2),
+        "main_cpu_s_per_page": round(main / pages, 2),
+        "parallel": round((workers - boot) / (2 * wall), 2),
+        "load": [load, _load()],
         "words": round(100 * scangen.word_recovery(born, text), 2),
         "items_found": items,
         "outcomes_found": outcomes,
@@ -96,8 +126,8 @@ def bench_letter(path: Path, seed: int) -> dict:
     }
 
 
-def bench_raw(path: Path, seed: int) -> dict:
-    """pymupdf's own OCR call, one process, page by page, at two resolutions."""
+def bench_raw(path: Path, seed: int, resolutions: tuple[int, ...]) -> dict:
+    """pymupdf's own OCR call, one process, page by page."""
     import pymupdf
 
     from imr_desktop.core.document import load_document
@@ -108,17 +138,22 @@ def bench_raw(path: Path, seed: int) -> dict:
     fax = scangen.fax_bytes(path.read_bytes(), seed)
     born = load_document(path).text
     out = {}
-    for dpi in (72, 200):
+    for dpi in resolutions:
         doc = pymupdf.open(stream=fax)
-        started = time.perf_counter()
+        load = _load()
+        cpu0, started = _cpu(resource.RUSAGE_SELF), time.perf_counter()
         text = "".join(
             page.get_text(textpage=page.get_textpage_ocr(dpi=dpi, full=True, tessdata=tessdata))
             for page in doc
         )
         wall = time.perf_counter() - started
+        cpu = _cpu(resource.RUSAGE_SELF) - cpu0
         out[f"raw_{dpi}dpi"] = {
+            "pages": doc.page_count,
             "s_per_page": round(wall / doc.page_count, 2),
+            "cpu_s_per_page": round(cpu / doc.page_count, 2),
             "words": round(100 * scangen.word_recovery(born, text), 2),
+            "load": [load, _load()],
         }
     return out
 
@@ -136,16 +171,26 @@ def main() -> int:
     if not LETTERS.is_dir():
         print(f"needs the corpus at {LETTERS}", file=sys.stderr)
         return 2
-    load = os.getloadavg()[0]
-    rows = [bench_letter(LETTERS / name, 7 + k) for k, name in enumerate(DEFAULT[: args.letters])]
-    for row in rows:
-        print(json.dumps(row), flush=True)
+    load = _load()
+    letters = [(LETTERS / name, 7 + k) for k, name in enumerate(DEFAULT[: args.letters])]
+    rows = []
+    for path, seed in letters:
+        rows.append(bench_letter(path, seed))
+        print(json.dumps(rows[-1]), flush=True)
     pages = sum(r["pages"] for r in rows)
+
+    def per_page(key: str) -> float:
+        return round(sum(r[key] * r["pages"] for r in rows) / pages, 2)
+
     summary = {
         "letters": len(rows),
         "pages": pages,
-        "s_per_page": round(sum(r["s_per_page"] * r["pages"] for r in rows) / pages, 2),
-        "cpu_s_per_page": round(sum(r["cpu_s_per_page"] * r["pages"] for r in rows) / pages, 2),
+        "s_per_page": per_page("s_per_page"),
+        "cpu_s_per_page": per_page("cpu_s_per_page"),
+        "worker_cpu_s_per_page": per_page("worker_cpu_s_per_page"),
+        "boot_cpu_s": round(statistics.median(r["boot_cpu_s"] for r in rows), 2),
+        "main_cpu_s_per_page": per_page("main_cpu_s_per_page"),
+        "parallel": round(statistics.median(r["parallel"] for r in rows), 2),
         "words_min": min(r["words"] for r in rows),
         "words_median": statistics.median(r["words"] for r in rows),
         "all_items_and_outcomes": all(
@@ -154,11 +199,28 @@ def main() -> int:
         "header_fields": f"{sum(int(r['header_fields'].split('/')[0]) for r in rows)}"
         f"/{len(HEADER) * len(rows)}",
         "cores": os.cpu_count(),
-        "load_average_before": round(load, 2),
-        "load_average_after": round(os.getloadavg()[0], 2),
+        "load_average_before": load,
+        "load_average_after": _load(),
     }
     if not args.no_raw:
-        summary.update(bench_raw(LETTERS / DEFAULT[0], 7))
+        raw = [
+            bench_raw(path, seed, (200, 72) if k == 0 else (200,))
+            for k, (path, seed) in enumerate(letters)
+        ]
+        raw_pages = sum(r["raw_200dpi"]["pages"] for r in raw)
+        summary["raw_200dpi"] = {
+            "pages": raw_pages,
+            **{
+                key: round(
+                    sum(r["raw_200dpi"][key] * r["raw_200dpi"]["pages"] for r in raw) / raw_pages, 2
+                )
+                for key in ("s_per_page", "cpu_s_per_page")
+            },
+            "words_min": min(r["raw_200dpi"]["words"] for r in raw),
+            "words_median": statistics.median(r["raw_200dpi"]["words"] for r in raw),
+            "load": [raw[0]["raw_200dpi"]["load"][0], raw[-1]["raw_200dpi"]["load"][1]],
+        }
+        summary["raw_72dpi_first_letter"] = raw[0]["raw_72dpi"]
     print(json.dumps(summary), flush=True)
     return 0
 

@@ -124,6 +124,12 @@ def export(
                     "Nothing to export: no document has annotations"
                     + ("" if include_suggestions else " (suggestions need --include-suggestions)")
                     + " or is marked done."
+                    + (
+                        f" {report.orphans} annotation(s) are not placed in their letter's "
+                        "text and need re-attaching in IMR Desktop first."
+                        if report.orphans
+                        else ""
+                    )
                 )
             for writer in writers.values():
                 writer.close()

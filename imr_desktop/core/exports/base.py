@@ -17,6 +17,8 @@ from typing import IO, Any
 
 from imr_desktop.core.errors import UserFacingError
 
+ORPHAN_PROBLEM = "orphan"  # Report kind: an annotation not placed in the current text
+
 
 class ExportError(UserFacingError):
     """An export or import cannot be done; the message is meant for the user."""
@@ -67,7 +69,12 @@ class SpanRecord:
 
 @dataclass(slots=True)
 class DocRecord:
-    """One document with its exported annotations (sorted by start, end, id)."""
+    """One document with its exported annotations (sorted by start, end, id).
+
+    ``orphans`` are annotations re-anchoring could not place in this text: their offsets
+    point into an older one, so no format exports them as spans; case packets list them
+    by quote. They never leave through ``to_json``.
+    """
 
     id: str  # sha256 of the file bytes (or a de-identified id)
     text: str
@@ -75,6 +82,7 @@ class DocRecord:
     meta: dict[str, Any]
     structure: dict[str, Any] | None = None
     split: str | None = None
+    orphans: list[SpanRecord] = field(default_factory=list)
 
     def to_json(self) -> dict[str, Any]:
         meta = dict(self.meta)
@@ -118,6 +126,11 @@ class Report:
     @property
     def problem_count(self) -> int:
         return sum(self.problems.values())
+
+    @property
+    def orphans(self) -> int:
+        """Annotations left out because they are not placed in their letter's text."""
+        return self.problems.get(ORPHAN_PROBLEM, 0)
 
 
 class AtomicOutputs:

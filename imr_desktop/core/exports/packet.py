@@ -2,12 +2,16 @@
 
 For each document: summary page(s) (case header, items with outcomes and citations when
 the structure is known, the annotations table with letter page numbers, annotators and
-the export time), then the letter's own pages (text letters are typeset first) with one
-highlight annotation per annotation and page in its label's colour, carrying the label
-(subject), the annotator (author) and the note (contents), which comment panels show.
-Bookmarks lead to each summary, each item (with a structure), each label and each of
-its annotations. The JSONL records ride along as an embedded file. The source files are
-only read; the packet is written to a temporary file and moved into place.
+the export time, and under "Not placed (needs re-attaching)" the quotes of annotations
+the letter's changed text no longer places, which get no highlight), then the letter's
+own pages (text letters are typeset first) with one highlight annotation per annotation
+and page in its label's colour, carrying the label (subject), the annotator (author) and
+the note (contents), which comment panels show. Bookmarks lead to each summary, each item
+(with a structure), each label and each of its annotations. The JSONL records ride along
+as an embedded file. The source files are only read; the packet is written to a
+temporary file and moved into place. A letter's JavaScript, Launch actions, attachments
+and other active content are left out of the packet's copy (``sanitize``); the ZIP's
+``originals/`` keep the files byte for byte.
 """
 
 from __future__ import annotations
@@ -22,7 +26,8 @@ from typing import Any
 
 import pymupdf
 
-from imr_desktop.core.document import LoadedDocument, load_document
+from imr_desktop import paths as app_paths
+from imr_desktop.core.document import LoadedDocument, load_source, read_source
 from imr_desktop.core.errors import DocumentError
 from imr_desktop.core.exports import records
 from imr_desktop.core.exports.base import (
@@ -33,13 +38,16 @@ from imr_desktop.core.exports.base import (
     check_cancelled,
 )
 from imr_desktop.core.exports.jsonl import dumps
+from imr_desktop.core.exports.sanitize import sanitize
 from imr_desktop.core.exports.typeset import typeset
 from imr_desktop.core.model import ORIGIN_SUGGESTED, now_iso
 from imr_desktop.core.store import Store
 from imr_desktop.core.textlayer import TextLayer
+from imr_desktop.core.untrusted.gate import ProbeGate
 
 ATTACHMENT = "annotations.jsonl"
 QUOTE_CHARS = 160
+NOT_PLACED_HEADING = "Not placed (needs re-attaching)"
 
 CSS = """
 body { font-family: sans-serif; font-size: 9pt; }
@@ -105,7 +113,7 @@ def case_number(record: DocRecord) -> str | None:
 
 
 # --------------------------------------------------------------------------- sources
-def _load_source(record: DocRecord, path: Path | None) -> LoadedDocument:
+def _load_source(record: DocRecord, path: Path | None, gate: ProbeGate) -> LoadedDocument:
     name = Path(record.meta.get("path") or record.id).name
     path = path or Path(record.meta.get("path") or "")
     if not path.is_file():
@@ -114,15 +122,23 @@ def _load_source(record: DocRecord, path: Path | None) -> LoadedDocument:
             "or deleted. Pass its current path instead."
         )
     try:
-        loaded = load_document(path)
+        source = read_source(path)  # bytes and sha256 only: nothing is parsed yet
     except DocumentError as exc:
         raise ExportError(f"Cannot read the source file {path}: {exc}") from None
-    if loaded.source.sha256 != record.id:
+    if source.sha256 != record.id:
         raise ExportError(
             f"{path} has changed since it was annotated (its sha256 is "
-            f"{loaded.source.sha256[:12]}, the database has {record.id[:12]}); "
+            f"{source.sha256[:12]}, the database has {record.id[:12]}); "
             "the packet was not written."
         )
+    try:
+        if source.kind == "pdf":
+            # a file from outside: the probe process reads it first, under limits, as
+            # when the GUI opens one (a verdict cached by sha256 costs nothing)
+            gate.check(source.path, source.sha256, source.name, None)
+        loaded = load_source(source)
+    except DocumentError as exc:
+        raise ExportError(f"Cannot read the source file {path}: {exc}") from None
     stored = record.meta.get("text_sha256")
     if loaded.text != record.text or (stored and loaded.layer.sha256() != stored):
         raise ExportError(
@@ -132,6 +148,19 @@ def _load_source(record: DocRecord, path: Path | None) -> LoadedDocument:
             "so the packet was not written."
         )
     return loaded
+
+
+def _sanitize_letter(letter: pymupdf.Document, src: _Source, report: Report) -> None:
+    """The packet's copy of a letter loses what could act in other readers (the user's
+    file is not touched: ``letter`` was opened from bytes)."""
+    removed = sanitize(letter)
+    if removed:
+        name = Path(src.record.meta.get("path") or src.record.id).name
+        report.problem(
+            "active content left out",
+            f"{name}: its {', '.join(removed)} were left out of the packet (other PDF "
+            "readers might run or follow them).",
+        )
 
 
 # --------------------------------------------------------------------------- summary
@@ -195,7 +224,32 @@ def _summary_html(src: _Source, exported_at: str) -> str:
         out.append("</table>")
     else:
         out.append("<p>No annotations.</p>")
+    out += _orphans_html(record)
     return "".join(out)
+
+
+def _orphans_html(record: DocRecord) -> list[str]:
+    """Orphans by quote: their offsets point into an older text, so no highlight."""
+    if not record.orphans:
+        return []
+    n = len(record.orphans)
+    out = [
+        f"<h2>{_esc(NOT_PLACED_HEADING)}</h2>",
+        f'<p class="small">{n} annotation{"s" if n != 1 else ""} could not be placed '
+        "in the letter's current text after it changed, so "
+        f"{'they have' if n != 1 else 'it has'} no highlight in this packet. Re-attach "
+        "them in IMR Desktop (side panel, “Needs re-attaching”).</p>",
+        "<table><tr><th>#</th><th>Label</th><th>Quote</th><th>Note</th><th>Annotator</th></tr>",
+    ]
+    for i, s in enumerate(record.orphans, start=1):
+        who = s.annotator + (" (suggestion)" if s.origin == ORIGIN_SUGGESTED else "")
+        out.append(
+            f'<tr><td>{i}</td><td><b style="color: {_esc(s.color)}">{_esc(s.label)}</b>'
+            f"</td><td>“{_esc(_short(s.text))}”</td><td>{_esc(s.note)}</td>"
+            f"<td>{_esc(who)}</td></tr>"
+        )
+    out.append("</table>")
+    return out
 
 
 def _letter_pages(layer: TextLayer, start: int, end: int) -> str:
@@ -288,12 +342,15 @@ def build_packet(
     paths: dict[str, Path] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    gate: ProbeGate | None = None,
 ) -> tuple[pymupdf.Document, list[_Source], PacketResult]:
     """The packet as an open pymupdf Document (not yet saved) and its sources.
 
     ``progress(done, total)`` counts steps: reading each source, building each
     document's pages, and saving (done by ``write_packet``). ``cancelled()`` is asked
     between steps and between highlights; True stops with ``ExportCancelled``.
+    ``gate`` checks each source PDF before it is parsed here; by default one that
+    shares the app's verdict cache, started only for a file without a verdict.
     """
     report = Report()
     exported_at = now_iso()
@@ -309,12 +366,18 @@ def build_packet(
         check_cancelled(cancelled)
 
     check_cancelled(cancelled)
-    for record in records.iter_records(
-        store, report, include_suggestions=include_suggestions, documents=documents
-    ):
-        loaded = _load_source(record, (paths or {}).get(record.id))
-        sources.append(_Source(record, loaded, loaded.layer))
-        step()
+    own_gate = gate is None
+    gate = gate or ProbeGate(cache_dir=app_paths.data_dir() / "probe")
+    try:
+        for record in records.iter_records(
+            store, report, include_suggestions=include_suggestions, documents=documents
+        ):
+            loaded = _load_source(record, (paths or {}).get(record.id), gate)
+            sources.append(_Source(record, loaded, loaded.layer))
+            step()
+    finally:
+        if own_gate:
+            gate.close()
     if not sources:
         raise ExportError("No documents to put in the packet.")
     out = pymupdf.open()
@@ -328,6 +391,7 @@ def build_packet(
             summary_at = out.page_count
             if record.meta.get("kind") == "pdf":
                 letter = pymupdf.open(stream=src.loaded.source.data, filetype="pdf")
+                _sanitize_letter(letter, src, report)
             else:
                 # typeset first: the summary cites the typeset letter's page numbers
                 letter = pymupdf.open()
@@ -350,6 +414,9 @@ def build_packet(
     except BaseException:
         out.close()  # cancelled or failed: nothing of it is kept
         raise
+    # whatever insert_pdf made of the letters' pages (it turns Launch links into GoToR
+    # links, say) is checked once more, before our own bookmarks and attachment
+    sanitize(out)
     out.set_toc(toc)
     jsonl = "".join(dumps(s.record) + "\n" for s in sources).encode("utf-8")
     out.embfile_add(
@@ -382,6 +449,7 @@ def write_packet(
     paths: dict[str, Path] | None = None,
     progress: Callable[[int, int], None] | None = None,
     cancelled: Callable[[], bool] | None = None,
+    gate: ProbeGate | None = None,
 ) -> PacketResult:
     """Build the packet and write it (or a ZIP of packet, JSONL and originals).
 
@@ -396,6 +464,7 @@ def write_packet(
         paths=paths,
         progress=progress,
         cancelled=cancelled,
+        gate=gate,
     )
     try:
         check_cancelled(cancelled)

@@ -6,11 +6,15 @@ point is ``run``. Messages to the parent are tuples: ``("progress", done, total)
 exactly one of ``("done", PacketSummary)``, ``("error", message)`` or ``("cancelled",)``.
 The parent sends ``"cancel"``; the packet stops at its next check and leaves no file.
 Only a Pipe is used (no semaphores), so no resource-tracker process is started, which
-keeps this working the same from source and from a frozen bundle.
+keeps this working the same from source and from a frozen bundle. A source PDF without a
+cached verdict is probed first in a probe process of this process's own.
 """
 
 from __future__ import annotations
 
+import multiprocessing
+import os
+import signal
 import time
 import traceback
 from collections.abc import Callable
@@ -77,9 +81,27 @@ def write(
     )
 
 
+def _allow_probe_process() -> None:
+    """The GUI starts this process as a daemon (it must never outlive the app), and
+    multiprocessing forbids daemons children; but the packet's probe gate needs one
+    (``packet.build_packet`` checks each source PDF in it). Allowed here: when this
+    process is told to stop (SIGTERM: the dialog's cancel, the app's exit) it kills its
+    children first, and an idle probe ends by itself once its pipe closes."""
+    multiprocessing.current_process().daemon = False
+
+    def stop(signum: int, _frame: object) -> None:
+        for child in multiprocessing.active_children():
+            child.kill()
+        os._exit(128 + signum)
+
+    signal.signal(signal.SIGTERM, stop)
+
+
 def run(conn: Any, request: PacketRequest) -> None:
     """Process entry point: write the packet, reporting over ``conn`` (a Connection)."""
     from imr_desktop.core.exports.base import ExportCancelled
+
+    _allow_probe_process()
 
     state = {"cancel": False, "sent": 0.0}
 

@@ -4,6 +4,8 @@ Two SQL cursors are walked side by side (a merge join on the document sha256), s
 one document and its annotations are in memory at a time, however large the library.
 Optional ``documents`` columns added by later schema versions (``structure``) are picked
 up when present: add the column name to ``OPTIONAL_JSON_COLUMNS`` and it is exported.
+Orphans (annotations re-anchoring could not place) are never exported as spans: they go
+to ``DocRecord.orphans`` and are counted in the report.
 """
 
 from __future__ import annotations
@@ -14,8 +16,15 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
-from imr_desktop.core.exports.base import DocRecord, ExportError, LabelInfo, Report, SpanRecord
-from imr_desktop.core.model import ORIGIN_MANUAL
+from imr_desktop.core.exports.base import (
+    ORPHAN_PROBLEM,
+    DocRecord,
+    ExportError,
+    LabelInfo,
+    Report,
+    SpanRecord,
+)
+from imr_desktop.core.model import ANCHOR_ORPHAN, ORIGIN_MANUAL
 from imr_desktop.core.store import Store
 
 # documents columns holding JSON that is exported under the same name when present
@@ -49,7 +58,7 @@ def _annotation_sql(include_suggestions: bool, where_doc: str) -> str:
     # the join guards against a label deleted by a merge that left annotations live
     return (
         "SELECT a.document, a.id, a.start, a.end, a.exact, a.note, a.annotator, a.origin, "
-        "a.created_at, a.updated_at, l.name, l.color "
+        "a.created_at, a.updated_at, l.name, l.color, a.anchor_status "
         "FROM annotations a JOIN labels l ON l.id = a.label_id AND l.deleted = 0 "
         f"WHERE a.deleted = 0{origin}{where_doc} ORDER BY a.document, a.start, a.end, a.id"
     )
@@ -74,7 +83,9 @@ def iter_records(
     Without ``documents`` (the whole library), a document is exported when it has
     annotations or is marked done (reviewed with nothing to label): an unannotated letter
     is not a negative example. Named ``documents`` are exported whatever their state.
-    Annotations whose stored quote no longer matches the text are reported and left out.
+    Annotations whose stored quote no longer matches the text, and orphans, are reported
+    and left out of the spans; a library document left with no spans is then not
+    exported unless it is done (it would read as a letter with nothing to label).
     ``tick`` is called once per document looked at (for progress).
     """
     tick = tick or (lambda: None)
@@ -117,10 +128,11 @@ def iter_records(
             rows.append(pending)
             pending = anns.fetchone()
         tick()
-        if not rows and doc[2 + META_COLUMNS.index("status")] != "done":
+        done = doc[2 + META_COLUMNS.index("status")] == "done"
+        if not rows and not done:
             continue
         record = _record(doc, rows, optional, report)
-        if record is not None:
+        if record is not None and (record.spans or done):
             yield record
 
 
@@ -136,9 +148,33 @@ def _record(
     for name, raw in zip(optional, doc[2 + len(META_COLUMNS) :], strict=True):
         extra[name] = json.loads(raw) if raw else None
     spans: list[SpanRecord] = []
+    orphans: list[SpanRecord] = []
     for row in rows:
         _doc, ann_id, start, end, exact, note, annotator, origin, created, updated = row[:10]
-        label, color = row[10:]
+        label, color, anchor_status = row[10:]
+        span = SpanRecord(
+            ann_id,
+            start,
+            end,
+            label,
+            exact,
+            note or "",
+            annotator or "",
+            origin,
+            created_at=created or "",
+            updated_at=updated or "",
+            color=color,
+        )
+        if anchor_status == ANCHOR_ORPHAN:
+            # its offsets point into an older text: exporting them would mark other words
+            report.problem(
+                ORPHAN_PROBLEM,
+                f"{sha[:12]} annotation {ann_id} {label!r} {exact!r}: not placed in the "
+                "letter's current text, so it is not exported as a span or highlight; "
+                "re-attach it in IMR Desktop (side panel, “Needs re-attaching”).",
+            )
+            orphans.append(span)
+            continue
         if not (0 <= start < end <= len(text)) or text[start:end] != exact:
             report.problem(
                 "stale",
@@ -146,22 +182,8 @@ def _record(
                 f"{exact!r} no longer matches the document text; left out.",
             )
             continue
-        spans.append(
-            SpanRecord(
-                ann_id,
-                start,
-                end,
-                label,
-                exact,
-                note or "",
-                annotator or "",
-                origin,
-                created_at=created or "",
-                updated_at=updated or "",
-                color=color,
-            )
-        )
-    return DocRecord(sha, text, spans, meta, structure=extra.get("structure"))
+        spans.append(span)
+    return DocRecord(sha, text, spans, meta, structure=extra.get("structure"), orphans=orphans)
 
 
 # --------------------------------------------------------------------- resolving names

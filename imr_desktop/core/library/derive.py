@@ -33,17 +33,7 @@ def write(conn: sqlite3.Connection, sha256: str, derived: Derived, *, new: bool 
         "UPDATE catalog SET case_number = ?, decision_date = ?, final_outcome = ?, "
         "specialties = ?, item_count = ?, categories = ?, layout = ?, derived_key = ? "
         "WHERE sha256 = ? RETURNING doc_id",
-        [
-            derived.case_number,
-            derived.decision_date,
-            derived.final_outcome,
-            "; ".join(derived.specialties),
-            len(derived.items),
-            category_names(derived.categories),
-            derived.layout,
-            derived.key,
-            sha256,
-        ],
+        [*_columns(derived), sha256],
     ).fetchone()
     if row is None:
         return
@@ -51,6 +41,47 @@ def write(conn: sqlite3.Connection, sha256: str, derived: Derived, *, new: bool 
     if not new:
         for child in ("catalog_items", "catalog_specialties", "catalog_guidelines"):
             conn.execute(f"DELETE FROM {child} WHERE doc_id = ?", [doc_id])
+    _write_children(conn, doc_id, derived)
+
+
+def insert(
+    conn: sqlite3.Connection, sha256: str, path: str, added_at: str, derived: Derived
+) -> int:
+    """The catalog row of a document about to be inserted, whole (inside the
+    transaction that inserts it, before it): returns its ``doc_id``.
+
+    The import writes the catalog row first, so the ``documents`` insert trigger finds
+    it (``INSERT OR IGNORE``) instead of inserting an empty row that ``write`` would then
+    update, moving every sort index entry of it a second time.
+    """
+    cur = conn.execute(
+        "INSERT INTO catalog (sha256, path, status, added_at, case_number, decision_date, "
+        "final_outcome, specialties, item_count, categories, layout, derived_key) "
+        "VALUES (?, ?, 'new', ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [sha256, path, added_at, *_columns(derived)],
+    )
+    doc_id = cur.lastrowid
+    assert doc_id is not None
+    _write_children(conn, doc_id, derived)
+    return doc_id
+
+
+def _columns(derived: Derived) -> list[object]:
+    """case_number, decision_date, final_outcome, specialties, item_count, categories,
+    layout, derived_key."""
+    return [
+        derived.case_number,
+        derived.decision_date,
+        derived.final_outcome,
+        "; ".join(derived.specialties),
+        len(derived.items),
+        category_names(derived.categories),
+        derived.layout,
+        derived.key,
+    ]
+
+
+def _write_children(conn: sqlite3.Connection, doc_id: int, derived: Derived) -> None:
     conn.executemany(
         "INSERT INTO catalog_items (doc_id, idx, request, heading, outcome, category) "
         "VALUES (?, ?, ?, ?, ?, ?)",
@@ -59,18 +90,23 @@ def write(conn: sqlite3.Connection, sha256: str, derived: Derived, *, new: bool 
             for k, it in enumerate(derived.items)
         ],
     )
-    upheld = sum(it.outcome == "Upheld" for it in derived.items)
-    overturned = sum(it.outcome == "Overturned" for it in derived.items)
-    conn.executemany(
-        "INSERT OR IGNORE INTO catalog_specialties (doc_id, specialty, items, upheld, "
-        "overturned) VALUES (?, ?, ?, ?, ?)",
-        [(doc_id, s, len(derived.items), upheld, overturned) for s in derived.specialties],
-    )
-    conn.executemany(
-        "INSERT OR IGNORE INTO catalog_guidelines (doc_id, idx, source, outcome) "
-        "VALUES (?, ?, ?, ?)",
-        [(doc_id, k, s, it.outcome) for k, it in enumerate(derived.items) for s in it.sources],
-    )
+    if derived.specialties:
+        upheld = sum(it.outcome == "Upheld" for it in derived.items)
+        overturned = sum(it.outcome == "Overturned" for it in derived.items)
+        conn.executemany(
+            "INSERT OR IGNORE INTO catalog_specialties (doc_id, specialty, items, upheld, "
+            "overturned) VALUES (?, ?, ?, ?, ?)",
+            [(doc_id, s, len(derived.items), upheld, overturned) for s in derived.specialties],
+        )
+    guidelines = [
+        (doc_id, k, s, it.outcome) for k, it in enumerate(derived.items) for s in it.sources
+    ]
+    if guidelines:
+        conn.executemany(
+            "INSERT OR IGNORE INTO catalog_guidelines (doc_id, idx, source, outcome) "
+            "VALUES (?, ?, ?, ?)",
+            guidelines,
+        )
 
 
 # ------------------------------------------------------------------------------- sync

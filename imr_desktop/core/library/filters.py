@@ -10,9 +10,9 @@ statistics, and blind to FTS5 result sizes) often picks a slow one:
 - ``size``: a query that counts the letters meeting this condition alone, from its own
   index (a few ms), used to pick the smallest condition to drive from.
 Measured at 100,000 letters: a correlated FTS5 probe (``MATCH ? AND rowid = ?``) costs
-~170 µs (seconds with a prefix term), building the list of matches ~0.5 µs per match, so
-the full-text condition is probed only when a page needs few rows walked and most letters
-match ("medically": 50 probes against a list of 98,000).
+~170 µs (seconds with a prefix term the index has no prefix index for), building the list
+of matches ~0.5 µs per match, so the full-text condition is probed only when a page needs
+few rows walked and most letters match ("medically": 50 probes against a list of 98,000).
 """
 
 from __future__ import annotations
@@ -85,9 +85,9 @@ def conditions(f: LibraryFilter, search: Search) -> list[Condition]:
     count_matching = f"SELECT count(*) FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ?"
     query = search.fts_query()
     if query is not None:
-        # a prefix term makes each probe merge every term with that prefix: seconds
+        # an unindexed prefix makes each probe merge every term with that prefix: seconds
         probe = None
-        if not search.has_prefix:
+        if not search.has_unindexed_prefix:
             probe = (
                 f"EXISTS (SELECT 1 FROM {FTS_TABLE} WHERE {FTS_TABLE} MATCH ? AND rowid = c.doc_id)"
             )

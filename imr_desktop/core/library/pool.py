@@ -8,7 +8,10 @@ worker that dies (a crash in MuPDF) costs only the file it was reading. The othe
 had queued are handed out again.
 
 Workers are started with ``spawn`` (safe with a multithreaded parent such as the GUI, and
-the only way on Windows and macOS); each imports the reader and opens its own documents.
+the only way on Windows and macOS); each caps its address space first (``core.sandbox``:
+a bomb fails as an allocation error in the worker, never in the parent), then imports the
+reader and opens its own documents. ``imr-desktop extract`` uses the same pool with its
+own ``target`` (``core.structure.batch``).
 """
 
 from __future__ import annotations
@@ -20,8 +23,25 @@ from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.connection import Connection, wait
 from multiprocessing.process import BaseProcess
 from types import TracebackType
+from typing import Any
 
 from imr_desktop.core.library.worker import READY, FileResult, ReadOptions, read_file, serve
+from imr_desktop.core.sandbox import GIB
+
+# per worker, as for the probe process: far above what any letter needs to be read
+MEMORY_LIMIT = int(1.5 * GIB)
+
+# a worker's main loop: (pipe, sha256s already known, options); ``serve`` for the import
+Target = Callable[[Connection, frozenset[str], Any], None]
+
+
+def _limited(target: Target, memory_limit: int | None, conn: Connection,
+             known: frozenset[str], options: Any) -> None:  # fmt: skip
+    """A worker's first step: its limits, before it imports or reads anything."""
+    from imr_desktop.core.sandbox import limit_child
+
+    limit_child(memory_bytes=memory_limit, cpu_seconds=None)
+    target(conn, known, options)
 
 
 class _Worker:
@@ -41,16 +61,18 @@ class ReaderPool:
         self,
         workers: int,
         known: frozenset[str],
-        options: ReadOptions,
+        options: ReadOptions | Any,  # whatever ``target`` takes
         *,
         time_limit: float = 60.0,
+        memory_limit: int | None = MEMORY_LIMIT,
         depth: int = 2,
-        target: Callable[[Connection, frozenset[str], ReadOptions], None] = serve,
+        target: Target = serve,
     ) -> None:
         self.workers = max(0, workers)
         self.known = known
         self.options = options
         self.time_limit = time_limit
+        self.memory_limit = memory_limit
         self.depth = max(1, depth)
         self.target = target  # the worker main loop (tests pass one that crashes or hangs)
         self._ctx = multiprocessing.get_context("spawn")
@@ -71,8 +93,8 @@ class ReaderPool:
     def _spawn(self) -> _Worker:
         parent, child = self._ctx.Pipe()
         proc = self._ctx.Process(
-            target=self.target,
-            args=(child, self.known, self.options),
+            target=_limited,
+            args=(self.target, self.memory_limit, child, self.known, self.options),
             name="imr-reader",
             daemon=True,
         )
@@ -132,21 +154,22 @@ class ReaderPool:
         out: list[FileResult] = []
         for w in busy:
             if w.conn in ready:
+                # one message per worker and call: a second one waiting makes the next
+                # wait() return at once (draining with poll() cost two more selectors)
                 try:
-                    while w.tasks and w.conn.poll():
-                        message = w.conn.recv()
-                        w.head_since = time.monotonic()
-                        if message == READY:
-                            w.ready = True
-                            continue
-                        out.append(message)
-                        w.tasks.popleft()
+                    message = w.conn.recv()
                 except (EOFError, OSError):
                     out.append(self._replace(w, queue, "the reader crashed on this file"))
                     continue
-            if w.tasks and not w.proc.is_alive() and not w.conn.poll():
+                w.head_since = time.monotonic()
+                if message == READY:
+                    w.ready = True
+                else:
+                    out.append(message)
+                    w.tasks.popleft()
+            elif not w.proc.is_alive() and not w.conn.poll():
                 out.append(self._replace(w, queue, "the reader crashed on this file"))
-            elif w.tasks and w.ready and time.monotonic() - w.head_since > self.time_limit:
+            elif w.ready and time.monotonic() - w.head_since > self.time_limit:
                 reason = (
                     f"took longer than {self.time_limit:g} s to read and was skipped "
                     "(a damaged or hostile file?)"

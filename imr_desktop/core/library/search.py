@@ -27,7 +27,7 @@ import unicodedata
 from dataclasses import dataclass
 from functools import cached_property
 
-from imr_desktop.core.library.schema import FTS_TABLE
+from imr_desktop.core.library.schema import FTS_PREFIXES, FTS_TABLE
 
 MIN_PREFIX = 2
 # Unicode noncharacters: never in interchange text, so they cannot collide with the letter
@@ -77,6 +77,12 @@ class Search:
     @property
     def has_prefix(self) -> bool:
         return any(t.prefix for t in self.terms)
+
+    @property
+    def has_unindexed_prefix(self) -> bool:
+        """A prefix the full-text index has no prefix index for: FTS5 then merges the
+        position lists of every term starting with it, on every evaluation."""
+        return any(t.prefix and len(t.tokens[-1]) not in FTS_PREFIXES for t in self.terms)
 
     @property
     def positive(self) -> tuple[Term, ...]:

@@ -9,7 +9,6 @@ builds from per-character boxes), so annotations made later line up with it.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import signal
 import stat
@@ -18,9 +17,11 @@ from multiprocessing.connection import Connection
 
 from imr_desktop.core.errors import DocumentError, PasswordRequired
 from imr_desktop.core.library.record import Derived, from_letter
+from imr_desktop.core.sandbox import out_of_memory
 
 NOT_A_LETTER = "not an IMR letter: no case number, sections or decisions were found"
 NO_TEXT = "no text layer (a scan or a picture?): run OCR on it first"
+TOO_LARGE = "too large to read within the memory limit (a decompression bomb?)"
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,7 +35,7 @@ class FileResult:
     """What a worker found in one file."""
 
     path: str  # imported: absolute, links resolved (as the GUI records it); failed: as given
-    status: str  # "new" | "known" (sha256 already in the library) | "failed"
+    status: str  # "new" | "known" (sha256 already in the library) | "failed"; "read" (extract)
     sha256: str = ""
     size: int = 0
     kind: str = ""  # "pdf" | "text"
@@ -55,11 +56,11 @@ def read_file(path: str, known: frozenset[str] | set[str], options: ReadOptions)
     """Identify, read and parse one file. Never raises."""
     try:
         return _read(path, known, options)
-    except DocumentError as exc:
-        return FileResult.failed(path, exc.message)
-    except MemoryError:
-        return FileResult.failed(path, "too large to read (out of memory)")
     except Exception as exc:  # a parser bug must not stop an import of 10,000 files
+        if out_of_memory(exc):  # under the worker's memory cap: a bomb, most likely
+            return FileResult.failed(path, TOO_LARGE)
+        if isinstance(exc, DocumentError):
+            return FileResult.failed(path, exc.message)
         return FileResult.failed(path, f"could not be read (internal error: {exc!r})")
 
 
@@ -95,7 +96,7 @@ def _read(path: str, known: frozenset[str] | set[str], options: ReadOptions) -> 
         try:
             pages, version = doc.page_count, pdf.EXTRACTOR_VERSION
             text = "".join(pdf.page_text(doc, i) for i in range(pages))
-        except (RuntimeError, ValueError) as exc:  # MuPDF errors on a damaged page
+        except pdf.MUPDF_ERRORS as exc:  # MuPDF errors on a damaged page
             raise DocumentError(f"{source.name} is damaged and cannot be read ({exc}).") from None
         finally:
             doc.close()
@@ -113,7 +114,7 @@ def _read(path: str, known: frozenset[str] | set[str], options: ReadOptions) -> 
         kind=source.kind,
         page_count=pages,
         text=text,
-        text_sha256=hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(),
+        text_sha256=structure.text_sha256,  # sha256 of the UTF-8 text, as the GUI records
         extractor_version=version,
         derived=from_letter(structure),
         structure_json=structure.to_json() if options.store_structure else None,

@@ -6,14 +6,15 @@ Tesseract built into MuPDF (``Pixmap.pdfocr_tobytes``: a one-page PDF whose invi
 text sits on the words); its ``rawdict`` gives one box per character, converted by the
 same code as born-digital text, so selection, highlights and exports work unchanged.
 
-Work is cut into pieces so two processes stay busy on short letters: ``plan_page`` (fast)
-decides resolution, the header table band and where a page can be cut between lines;
-``recognise`` OCRs one piece; ``assemble`` (pure Python) puts a page back together.
+Work is cut into pieces so two processes stay busy: ``plan_page`` (fast) decides
+resolution, the header table band, how much text the page holds and where it can be cut
+between lines (the job's ``schedule`` decides which pages are cut); ``recognise`` OCRs one
+piece; ``assemble`` (pure Python) puts a page back together.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import pymupdf
@@ -54,7 +55,9 @@ class OcrPage:
 @dataclass(frozen=True, slots=True)
 class PagePlan:
     """How to OCR one page: ``strips`` cover it top to bottom; ``band`` is its header
-    table (read separately, blanked in the strips)."""
+    table (read separately, blanked in the strips). ``ink`` measures how much text the
+    page holds (what Tesseract's time follows) and ``weights`` each strip's share of it.
+    A plan comes with the page cut in two where it can be; ``whole()`` reads it in one."""
 
     index: int
     width: float
@@ -62,24 +65,32 @@ class PagePlan:
     dpi: int
     strips: tuple[RectT, ...]
     band: RectT | None
+    weights: tuple[float, ...] = (1.0,)
+    ink: int = 0
+
+    def whole(self) -> PagePlan:
+        x0, y0, _, _ = self.strips[0]
+        _, _, x1, y1 = self.strips[-1]
+        return replace(self, strips=((x0, y0, x1, y1),), weights=(1.0,))
 
 
-def plan_page(doc: pymupdf.Document, index: int, *, split: bool) -> PagePlan | OcrPage:
+def plan_page(doc: pymupdf.Document, index: int) -> PagePlan | OcrPage:
     """An ``OcrPage`` straight away for a page with a text layer, else a plan."""
     page = doc[index]
     if page.get_text("text", flags=pdf.TEXT_FLAGS).strip():
         return OcrPage(pdf.extract_page(doc, index), 0)
     dpi = scan.native_dpi(page) or scan.DEFAULT_DPI
-    band = scan.find_header_band(page) if index == 0 else None
+    probe = scan.probe(page)
+    band = scan.find_header_band(page, probe) if index == 0 else None
     rect = page.rect
+    cut = scan.find_cut(page, below=band.y1 if band else rect.y0, pix=probe)
     strips: tuple[RectT, ...] = (tuple(rect),)
-    if split:
-        cut = scan.find_cut(page, below=band.y1 if band else rect.y0)
-        if cut is not None:
-            strips = ((rect.x0, rect.y0, rect.x1, cut), (rect.x0, cut, rect.x1, rect.y1))
-    return PagePlan(
-        index, rect.width, rect.height, dpi, strips, tuple(band) if band is not None else None
-    )
+    weights: tuple[float, ...] = (1.0,)
+    if cut.y is not None:
+        strips = ((rect.x0, rect.y0, rect.x1, cut.y), (rect.x0, cut.y, rect.x1, rect.y1))
+        weights = (cut.share, 1.0 - cut.share)
+    table = tuple(band) if band is not None else None
+    return PagePlan(index, rect.width, rect.height, dpi, strips, table, weights, cut.ink)
 
 
 def recognise(doc: pymupdf.Document, plan: PagePlan, piece: int, tessdata: Path) -> list[Block]:
@@ -88,16 +99,19 @@ def recognise(doc: pymupdf.Document, plan: PagePlan, piece: int, tessdata: Path)
     if piece < 0:
         assert plan.band is not None
         band = pymupdf.Rect(plan.band)
-        pix = scan.clean_table(page.get_pixmap(dpi=plan.dpi, clip=band, alpha=False), plan.dpi)
+        pix = page.get_pixmap(dpi=plan.dpi, clip=band, colorspace=pymupdf.csGRAY, alpha=False)
+        pix = scan.clean_table(pix, plan.dpi)
         blocks = _ocr(pix, band, tessdata)
         geometry.measure(blocks, pix, band)
         return _order_table_lines(blocks)
     strip = pymupdf.Rect(plan.strips[piece])
-    pix = page.get_pixmap(dpi=plan.dpi, clip=strip, alpha=False)  # displayed orientation
+    # displayed orientation, in grey: 10 ms where RGB takes 90 ms, and ``measure`` wants
+    # grey (a scan's colour carries no text; the OCR writer turns RGB into grey anyway)
+    pix = page.get_pixmap(dpi=plan.dpi, clip=strip, colorspace=pymupdf.csGRAY, alpha=False)
     if plan.band is not None and strip.intersects(plan.band):
         # read on its own; left in, the table comes out as fragments
         hidden = (pymupdf.Rect(plan.band) & strip) - (strip.x0, strip.y0, strip.x0, strip.y0)
-        pix.clear_with(255, pymupdf.IRect((hidden * (plan.dpi / 72)).irect))
+        _blank(pix, (hidden * (plan.dpi / 72)).irect)
     blocks = _ocr(pix, strip, tessdata)
     geometry.measure(blocks, pix, strip)  # where the words' ink is (for ``assemble``)
     return blocks
@@ -121,15 +135,34 @@ def assemble(plan: PagePlan, strips: list[list[Block]], table: list[Block]) -> O
 
 def ocr_page(doc: pymupdf.Document, index: int, tessdata: Path) -> OcrPage:
     """One page in this process, start to finish (tests, small jobs)."""
-    plan = plan_page(doc, index, split=False)
+    plan = plan_page(doc, index)
     if isinstance(plan, OcrPage):
         return plan
+    plan = plan.whole()
     strips = [recognise(doc, plan, k, tessdata) for k in range(len(plan.strips))]
     table = recognise(doc, plan, -1, tessdata) if plan.band else []
     return assemble(plan, strips, table)
 
 
 # ---------------------------------------------------------------------------- helpers
+def _blank(pix: pymupdf.Pixmap, area: pymupdf.IRect) -> None:
+    """Paint ``area`` (pixel coordinates) of ``pix`` white, in place.
+
+    Row by row through the samples' memoryview: pymupdf's ``Pixmap.clear_with(value,
+    irect)`` sets one pixel at a time from Python (≈ 1.5 CPU-s for a header table at
+    200 dpi, more than reading the table), this takes milliseconds.
+    """
+    area = area & pymupdf.IRect(0, 0, pix.width, pix.height)
+    if area.is_empty:
+        return
+    n, stride = pix.n, pix.stride
+    samples = pix.samples_mv
+    row = b"\xff" * (area.width * n)
+    for y in range(area.y0, area.y1):
+        start = y * stride + area.x0 * n
+        samples[start : start + len(row)] = row
+
+
 def _ocr(pix: pymupdf.Pixmap, target: pymupdf.Rect, tessdata: Path) -> list[Block]:
     """OCR a pixmap that shows ``target`` (page points); text blocks in page points.
 
@@ -137,6 +170,8 @@ def _ocr(pix: pymupdf.Pixmap, target: pymupdf.Rect, tessdata: Path) -> list[Bloc
     the OCR page's own media box *after* applying the matrix, which would drop every
     piece not at the top of the page.
     """
+    if pix.n == 1:  # MuPDF 1.28's OCR writer copies a grey pixmap's first row into every
+        pix = pymupdf.Pixmap(pymupdf.csRGB, pix)  # row (0 words read): give it RGB
     ocr_pdf = pymupdf.open(
         stream=pix.pdfocr_tobytes(compress=False, language=LANGUAGE, tessdata=str(tessdata)),
         filetype="pdf",

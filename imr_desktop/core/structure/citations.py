@@ -20,13 +20,22 @@ from __future__ import annotations
 
 import re
 
-from imr_desktop.core.structure.lines import collapse, trim
+from imr_desktop.core.structure.lines import collapse, ignorecase_words, trim
 from imr_desktop.core.structure.model import Citation
 
-_NONE = re.compile(
-    r"(?:The\s+)?(?:Claims\s+Administrator|(?:Expert|Physician|Professional)\s+Reviewer|"
-    r"Reviewer|MAXIMUS)\s+did\s+not\s+cite\s+any\s+(?:medical\s+)?evidence[^.]*\.?",
-    re.I,
+_WHO = r"Claims\s+Administrator|(?:Expert|Physician|Professional)\s+Reviewer|Reviewer|MAXIMUS"
+# "(?:The\s+)?(?:<who>)\s+did not cite ...", spelled out by first letter (ignorecase_words)
+_NONE = ignorecase_words(
+    (
+        rf"The\s+(?:{_WHO})",
+        r"Claims\s+Administrator",
+        r"Expert\s+Reviewer",
+        r"Physician\s+Reviewer",
+        r"Professional\s+Reviewer",
+        r"Reviewer",
+        r"MAXIMUS",
+    ),
+    r"\s+did\s+not\s+cite\s+any\s+(?:medical\s+)?evidence[^.]*\.?",
 )
 _DECISION_BASED = re.compile(r"Decision\s+based\s+on\s+", re.I)
 _MTUS_HEAD = re.compile(r"(?:the\s+)?(?:CA\s+|California\s+)?MTUS\b[\s,:]*", re.I)
@@ -98,13 +107,14 @@ def parse_guideline(
     """Every citation in the guideline text ``text[start:end]``, in order."""
     end = min(end, start + MAX_FIELD)
     out: list[Citation] = []
-    for m in _NONE.finditer(text, start, end):
-        out.append(_cite(text, "none", None, None, (), (), m.start(), m.end(), role, item))
+    nones = [m.span() for m in _NONE.finditer(text, start, end)]
+    for s, e in nones:
+        out.append(_cite(text, "none", None, None, (), (), s, e, role, item))
     # each "Decision based on" sentence runs to the next one (periods occur inside them:
     # "3rd ed.", "pg. 607"), or to a following fixed sentence
     heads = [m.span() for m in _DECISION_BASED.finditer(text, start, end)]
     heads += [m.span() for m in _BASED_ITS.finditer(text, start, end)]
-    heads += [m.span() for m in _NONE.finditer(text, start, end)]
+    heads += nones
     heads.sort()
     for k, (hs, he) in enumerate(heads):
         limit = heads[k + 1][0] if k + 1 < len(heads) else end

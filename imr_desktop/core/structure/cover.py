@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from imr_desktop.core.structure.lines import Lines, make_field
+from imr_desktop.core.structure.lines import Lines, ignorecase_words, make_field
 from imr_desktop.core.structure.model import Field
 
 _LABELS: dict[str, str] = {
@@ -28,10 +28,9 @@ _LABEL_RES = {
 # another "Label:" later on the same line ends a value (two pairs per line in 2013)
 _NEXT_LABEL = re.compile(r"(?<!\s)(?:\s{2,}|\t)[A-Z][A-Za-z'()/#. ]{1,40}:")
 _LABEL_LINE = re.compile(r"[ \t]*[A-Z][A-Za-z'()/#. ]{1,40}:")
-FINAL_DETERMINATION = re.compile(
-    r"Final\s+Determination\s*:\s*(?P<v>(?:PARTIALLY\s+)?(?:UPHOLD|UPHELD|OVERTURN(?:ED)?)"
-    r"(?:\s+IN\s+PART)?)\b",
-    re.I,
+FINAL_DETERMINATION = ignorecase_words(
+    (r"Final\s+Determination",),
+    r"\s*:\s*(?P<v>(?:PARTIALLY\s+)?(?:UPHOLD|UPHELD|OVERTURN(?:ED)?)(?:\s+IN\s+PART)?)\b",
 )
 
 

@@ -16,11 +16,15 @@ from imr_desktop.core.structure.citations import parse_guideline
 from imr_desktop.core.structure.cover import FINAL_DETERMINATION, find_cover
 from imr_desktop.core.structure.items import parse_items
 from imr_desktop.core.structure.lines import Lines
-from imr_desktop.core.structure.model import Field, Item, LetterStructure, Section
+from imr_desktop.core.structure.model import (
+    NO_TEXT_WARNING,
+    Field,
+    Item,
+    LetterStructure,
+    Section,
+)
 from imr_desktop.core.structure.numbered import has_numbered_items, parse_numbered
 from imr_desktop.core.structure.sections import find_sections, title_lines
-
-NO_TEXT_WARNING = "no text: a scan without a text layer needs OCR first"
 
 # the letter proper after a cover letter starts with its header table or a section title
 _HEADER_START = re.compile(r"^[ \t]*(?:IMR\s+)?Case\s+Number[ \t]*:", re.I | re.M)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-from imr_desktop.core.structure.lines import Lines, collapse, make_field, trim
+from imr_desktop.core.structure.lines import Lines, collapse, ignorecase_words, make_field, trim
 from imr_desktop.core.structure.model import Field
 
 _MONTH_NAMES = (
@@ -36,10 +36,11 @@ _DATE_LABELS: dict[str, tuple[str, ...]] = {
         r"Utilization\s+Review\s+(?:Denial|Decision)\s+Date",
     ),
     "application_received": (
-        r"(?:IMR\s+)?Application\s+Received(?:\s+Date)?",
+        r"IMR\s+Application\s+Received(?:\s+Date)?",
+        r"Application\s+Received(?:\s+Date)?",
         r"Date\s+(?:IMR\s+)?Application\s+Received",
     ),
-}
+}  # each label starts with a letter (see ignorecase_words)
 # Sentences that state the same dates in the 2013 notices, used when no label is printed.
 _DATE_SENTENCES: dict[str, tuple[str, ...]] = {
     "application_received": (
@@ -54,11 +55,9 @@ _DATE_SENTENCES: dict[str, tuple[str, ...]] = {
 
 
 def _compile(labels: tuple[str, ...]) -> re.Pattern[str]:
-    # the label, its colon, then the value after at most one line break of padding
-    return re.compile(
-        rf"(?<![A-Za-z])(?:{'|'.join(labels)})[ \t]*:\s*(?P<v>{DATE})",
-        re.IGNORECASE,
-    )
+    # the label (not inside a word), its colon, then the value after at most one line
+    # break of padding
+    return ignorecase_words(labels, rf"[ \t]*:\s*(?P<v>{DATE})", not_after_letter=True)
 
 
 _DATE_RES = {name: _compile(labels) for name, labels in _DATE_LABELS.items()}
@@ -66,12 +65,16 @@ _DATE_SENTENCE_RES = {
     name: re.compile(rf"(?:{'|'.join(pats)})\s+(?P<v>{DATE})", re.IGNORECASE)
     for name, pats in _DATE_SENTENCES.items()
 }
-_CASE_LABELED = re.compile(
-    r"(?:IMR\s+|MAXIMUS\s+)?Case\s+(?:Number|No\.?|#)[ \t]*:?\s*"
-    rf"(?P<v>{CASE_NUMBER})\b",
-    re.IGNORECASE,
+# "IMR Case Number", "MAXIMUS Case No." ...: the label's own first word is left out, as
+# it changes nothing of the value found, and a pattern opening with an optional word is
+# tried at every position of the letter (six times slower)
+_CASE_LABELED = ignorecase_words(
+    (r"Case\s+(?:Number|No\.?|#)",), rf"[ \t]*:?\s*(?P<v>{CASE_NUMBER})\b"
 )
-_CASE_ANY = re.compile(rf"\b(?P<v>{CASE_NUMBER})\b")
+# \b before "C", written as a look-behind after it: the pattern then opens with a literal,
+# which re finds fast ("C" is rare in a letter)
+assert CASE_NUMBER.startswith("C")
+_CASE_ANY = re.compile(rf"(?P<v>C(?<!\wC){CASE_NUMBER[1:]})\b")
 _PRIORITY = re.compile(r"Priority[ \t]*:\s*(?P<v>Standard|Expedited|Regular)\b", re.IGNORECASE)
 
 

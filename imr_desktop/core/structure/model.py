@@ -19,6 +19,9 @@ from typing import Any
 # Bump when the record's shape or the parser's output changes, so that stored structures
 # can be recognised as stale and re-extracted.
 SCHEMA_VERSION = "imr-structure/1"
+# the warning of a letter without text (here, not in ``extract``: the extract command
+# checks for it without loading the parser, which runs in its workers)
+NO_TEXT_WARNING = "no text: a scan without a text layer needs OCR first"
 
 OUTCOMES = ("Upheld", "Overturned")
 FINAL_OUTCOMES = ("Upheld", "Overturned", "Partially Overturned")

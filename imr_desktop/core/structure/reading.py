@@ -26,7 +26,7 @@ def read_text(path: str | Path, password: str | None = None) -> str:
     doc = pdf.open_pdf(source.data, source.name, password)
     try:
         return "".join(pdf.page_text(doc, i) for i in range(doc.page_count))
-    except (RuntimeError, ValueError) as exc:  # MuPDF errors on a damaged page
+    except pdf.MUPDF_ERRORS as exc:  # MuPDF errors on a damaged page
         raise DocumentError(f"{source.name} is damaged and cannot be read ({exc}).") from None
     finally:
         doc.close()

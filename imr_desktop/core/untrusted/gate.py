@@ -12,18 +12,21 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
-import multiprocessing as mp
 import os
 import signal
 import threading
 import time
 from dataclasses import asdict, replace
-from multiprocessing.connection import Connection
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from imr_desktop.core.errors import DocumentError, PasswordRequired
 from imr_desktop.core.sandbox import GIB
 from imr_desktop.core.untrusted.report import PROBE_VERSION, Link, ProbeReport
+
+if TYPE_CHECKING:
+    from multiprocessing.connection import Connection
+    from multiprocessing.process import BaseProcess
 
 _NAME = "\x00name\x00"  # stands for the file name in cached refusals (same bytes, any name)
 TIMEOUT_SECONDS = 8.0  # per file, from the request to the verdict (target: 10 s)
@@ -75,7 +78,7 @@ class ProbeGate:
         self.memory_limit = memory_limit
         self.cache_dir = cache_dir
         self._lock = threading.Lock()
-        self._proc: mp.process.BaseProcess | None = None
+        self._proc: BaseProcess | None = None
         self._conn: Connection | None = None
         self._ready = False
         self._memory: dict[tuple[str, bool], ProbeReport] = {}
@@ -91,6 +94,10 @@ class ProbeGate:
         if self._proc is not None and self._proc.is_alive():
             return
         self._discard_process()
+        # imported here: multiprocessing (with socket, pickle, selectors) costs start-up
+        # time, and a letter with a cached verdict never needs the probe
+        import multiprocessing as mp
+
         ctx = mp.get_context("spawn")  # never fork a process that runs Qt and MuPDF threads
         parent, child = ctx.Pipe(duplex=True)
         proc = ctx.Process(
