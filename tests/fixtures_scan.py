@@ -6,10 +6,12 @@ need Tesseract's English data: ``.ci/run`` installs it; elsewhere they skip and 
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
+from imr_desktop.core.ocr import program
 from imr_desktop.core.ocr.tessdata import APT_PACKAGE, find_tessdata
 from tests import pdfgen, scangen
 
@@ -44,3 +46,19 @@ def fax_letter(tmp_path: Path) -> tuple[Path, Path]:
     fax = tmp_path / f"fax-{FAX_LETTER}"
     fax.write_bytes(scangen.fax_of(letter))
     return letter, fax
+
+
+@pytest.fixture(params=["program", "builtin"])
+def ocr_engine(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> Iterator[str]:
+    """Each OCR engine in turn (``core/ocr/program.py``): the ``tesseract`` program, when
+    installed, and pymupdf's built-in Tesseract. Set through the environment, so the OCR
+    job's worker processes use it too."""
+    monkeypatch.setenv(program.ENV_VAR, request.param)
+    monkeypatch.setattr(program, "_failed", False)
+    program.find.cache_clear()
+    if request.param == "program" and program.find() is None:
+        pytest.skip(
+            "the tesseract program is not installed (apt install tesseract-ocr; .ci/run does)"
+        )
+    yield request.param
+    program.find.cache_clear()

@@ -1,7 +1,8 @@
 """Acceptance test for scanned letters: a corpus letter sent through a fax-like scan
 (200 dpi grey, turned 1–2°, noise, JPEG; ``tests/scangen.py``) is read back by the real
 OCR job (two worker processes) well enough to parse, and with character boxes where the
-ink is, so clicking a word on the turned page selects that word."""
+ink is, so clicking a word on the turned page selects that word. With each OCR engine:
+the ``tesseract`` program and pymupdf's built-in Tesseract."""
 
 from __future__ import annotations
 
@@ -33,7 +34,7 @@ def _value(field):  # type: ignore[no-untyped-def]
 
 
 def test_fax_like_letter_is_recognised_and_parsed(
-    fax_letter: tuple[Path, Path], tessdata: Path
+    fax_letter: tuple[Path, Path], tessdata: Path, ocr_engine: str
 ) -> None:
     letter, fax = fax_letter
     data = fax.read_bytes()

@@ -18,7 +18,10 @@ processes. Per letter and overall it prints:
 Next to it, in the same run, the raw library doing the same work: pymupdf's
 ``get_textpage_ocr(full=True)`` page by page in this one process, at the scan's 200 dpi
 (CPU and wall per page, words) for the same letters, and at pymupdf's 72 dpi default for
-the first one.
+the first one; and, when the ``tesseract`` program is installed (which the app then uses:
+``imr_desktop/core/ocr/program.py``), that program on the same 200 dpi page images, one
+page at a time. ``engine`` names the engine the app used; ``IMR_OCR_ENGINE=builtin``
+measures the app with pymupdf's built-in Tesseract instead.
 """
 
 from __future__ import annotations
@@ -131,6 +134,7 @@ def bench_raw(path: Path, seed: int, resolutions: tuple[int, ...]) -> dict:
     import pymupdf
 
     from imr_desktop.core.document import load_document
+    from imr_desktop.core.ocr import program
     from imr_desktop.core.ocr.tessdata import require_tessdata
     from tests import scangen
 
@@ -155,7 +159,49 @@ def bench_raw(path: Path, seed: int, resolutions: tuple[int, ...]) -> dict:
             "words": round(100 * scangen.word_recovery(born, text), 2),
             "load": [load, _load()],
         }
+    if program.find() is not None:  # the same page images through the tesseract program
+        doc = pymupdf.open(stream=fax)
+        load = _load()
+        cpu0 = _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN)
+        started = time.perf_counter()
+        parts = []
+        for page in doc:
+            pix = page.get_pixmap(dpi=200, colorspace=pymupdf.csGRAY, alpha=False)
+            data = program.ocr_pdf(pix.tobytes("pnm"), 200, "eng", Path(tessdata))
+            with pymupdf.open(stream=data, filetype="pdf") as ocr:
+                parts.append(ocr[0].get_text())
+        wall = time.perf_counter() - started
+        cpu = _cpu(resource.RUSAGE_SELF) + _cpu(resource.RUSAGE_CHILDREN) - cpu0
+        out["raw_program_200dpi"] = {
+            "pages": doc.page_count,
+            "s_per_page": round(wall / doc.page_count, 2),
+            "cpu_s_per_page": round(cpu / doc.page_count, 2),
+            "words": round(100 * scangen.word_recovery(born, "".join(parts)), 2),
+            "load": [load, _load()],
+        }
     return out
+
+
+def _engine() -> str:
+    from imr_desktop.core.ocr import program
+
+    found = program.find()
+    return f"tesseract program {found[1]}" if found else "pymupdf built-in Tesseract"
+
+
+def _pooled(runs: list[dict]) -> dict:
+    """Per-letter raw runs as one: per-page means weighted by pages, words min/median."""
+    pages = sum(r["pages"] for r in runs)
+    return {
+        "pages": pages,
+        **{
+            key: round(sum(r[key] * r["pages"] for r in runs) / pages, 2)
+            for key in ("s_per_page", "cpu_s_per_page")
+        },
+        "words_min": min(r["words"] for r in runs),
+        "words_median": statistics.median(r["words"] for r in runs),
+        "load": [runs[0]["load"][0], runs[-1]["load"][1]],
+    }
 
 
 def main() -> int:
@@ -198,6 +244,7 @@ def main() -> int:
         ),
         "header_fields": f"{sum(int(r['header_fields'].split('/')[0]) for r in rows)}"
         f"/{len(HEADER) * len(rows)}",
+        "engine": _engine(),
         "cores": os.cpu_count(),
         "load_average_before": load,
         "load_average_after": _load(),
@@ -207,19 +254,9 @@ def main() -> int:
             bench_raw(path, seed, (200, 72) if k == 0 else (200,))
             for k, (path, seed) in enumerate(letters)
         ]
-        raw_pages = sum(r["raw_200dpi"]["pages"] for r in raw)
-        summary["raw_200dpi"] = {
-            "pages": raw_pages,
-            **{
-                key: round(
-                    sum(r["raw_200dpi"][key] * r["raw_200dpi"]["pages"] for r in raw) / raw_pages, 2
-                )
-                for key in ("s_per_page", "cpu_s_per_page")
-            },
-            "words_min": min(r["raw_200dpi"]["words"] for r in raw),
-            "words_median": statistics.median(r["raw_200dpi"]["words"] for r in raw),
-            "load": [raw[0]["raw_200dpi"]["load"][0], raw[-1]["raw_200dpi"]["load"][1]],
-        }
+        for name in ("raw_200dpi", "raw_program_200dpi"):
+            if name in raw[0]:
+                summary[name] = _pooled([r[name] for r in raw])
         summary["raw_72dpi_first_letter"] = raw[0]["raw_72dpi"]
     print(json.dumps(summary), flush=True)
     return 0

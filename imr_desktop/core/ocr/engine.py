@@ -20,7 +20,7 @@ from pathlib import Path
 import pymupdf
 
 from imr_desktop.core import pdf
-from imr_desktop.core.ocr import geometry, scan
+from imr_desktop.core.ocr import geometry, program, scan
 from imr_desktop.core.ocr.fields import repair_fields
 from imr_desktop.core.ocr.tessdata import LANGUAGE
 
@@ -170,12 +170,8 @@ def _ocr(pix: pymupdf.Pixmap, target: pymupdf.Rect, tessdata: Path) -> list[Bloc
     the OCR page's own media box *after* applying the matrix, which would drop every
     piece not at the top of the page.
     """
-    if pix.n == 1:  # MuPDF 1.28's OCR writer copies a grey pixmap's first row into every
-        pix = pymupdf.Pixmap(pymupdf.csRGB, pix)  # row (0 words read): give it RGB
-    ocr_pdf = pymupdf.open(
-        stream=pix.pdfocr_tobytes(compress=False, language=LANGUAGE, tessdata=str(tessdata)),
-        filetype="pdf",
-    )
+    dpi = round(pix.width * 72 / target.width) if target.width > 0 else 72
+    ocr_pdf = pymupdf.open(stream=_ocr_pdf(pix, dpi, tessdata), filetype="pdf")
     try:
         ocr = ocr_pdf[0]
         sx = target.width / ocr.rect.width
@@ -204,6 +200,21 @@ def _ocr(pix: pymupdf.Pixmap, target: pymupdf.Rect, tessdata: Path) -> list[Bloc
             lines.append({"bbox": place(line["bbox"]), "spans": spans})
         out.append({"bbox": place(block["bbox"]), "lines": lines})
     return out
+
+
+def _ocr_pdf(pix: pymupdf.Pixmap, dpi: int, tessdata: Path) -> bytes:
+    """A one-page PDF of ``pix`` with its text read by Tesseract: the system's program
+    when there is one (``program``: twice as fast), else pymupdf's built-in engine."""
+    if program.available():
+        try:
+            return program.ocr_pdf(pix.tobytes("pnm"), dpi, LANGUAGE, tessdata)
+        except program.ProgramFailed:
+            if program.wanted() == "program":
+                raise
+            program.give_up()  # the rest of this job uses the built-in engine
+    if pix.n == 1:  # MuPDF 1.28's OCR writer copies a grey pixmap's first row into every
+        pix = pymupdf.Pixmap(pymupdf.csRGB, pix)  # row (0 words read): give it RGB
+    return pix.pdfocr_tobytes(compress=False, language=LANGUAGE, tessdata=str(tessdata))
 
 
 def _line_text(line: dict) -> str:
