@@ -325,3 +325,21 @@ def test_follow_skew_cuts_slanted_lines_at_word_starts_only() -> None:
     assert len(pieces) > 1 and pieces[0][0] == 0 and pieces[-1][1] == 15
     for s, _e in pieces[1:]:
         assert text[s - 1] == " " and text[s] != " "
+
+
+def _table_line(text: str, x: float = 10.0, y: float = 20.0) -> dict:
+    chars = [{"c": c, "bbox": (x + 5 * k, y, x + 5 * k + 4, y + 10)} for k, c in enumerate(text)]
+    return {"bbox": (x, y, x + 5 * len(text), y + 10), "spans": [{"chars": chars}]}
+
+
+def test_rule_marks_at_the_ends_of_header_table_lines_are_dropped() -> None:
+    lines = ["= 11/15/2016 ", ". Received:", "|", "— 11/22/2016 —", "Priority:", "a - b"]
+    blocks = engine._drop_rule_marks(
+        [{"bbox": (0, 0, 100, 100), "lines": list(map(_table_line, lines))}]
+    )
+    kept = blocks[0]["lines"]
+    texts = ["".join(ch["c"] for s in ln["spans"] for ch in s["chars"]) for ln in kept]
+    assert texts == ["11/15/2016", "Received:", "11/22/2016", "Priority:", "a - b"]
+    first = kept[0]
+    assert first["bbox"][0] == first["spans"][0]["chars"][0]["bbox"][0] == 20  # box follows
+    assert engine._drop_rule_marks([{"bbox": (0, 0, 1, 1), "lines": [_table_line("|")]}]) == []

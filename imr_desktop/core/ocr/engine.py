@@ -101,7 +101,7 @@ def recognise(doc: pymupdf.Document, plan: PagePlan, piece: int, tessdata: Path)
         band = pymupdf.Rect(plan.band)
         pix = page.get_pixmap(dpi=plan.dpi, clip=band, colorspace=pymupdf.csGRAY, alpha=False)
         pix = scan.clean_table(pix, plan.dpi)
-        blocks = _ocr(pix, band, tessdata)
+        blocks = _drop_rule_marks(_ocr(pix, band, tessdata))
         geometry.measure(blocks, pix, band)
         return _order_table_lines(blocks)
     strip = pymupdf.Rect(plan.strips[piece])
@@ -215,6 +215,44 @@ def _ocr_pdf(pix: pymupdf.Pixmap, dpi: int, tessdata: Path) -> bytes:
     if pix.n == 1:  # MuPDF 1.28's OCR writer copies a grey pixmap's first row into every
         pix = pymupdf.Pixmap(pymupdf.csRGB, pix)  # row (0 words read): give it RGB
     return pix.pdfocr_tobytes(compress=False, language=LANGUAGE, tessdata=str(tessdata))
+
+
+# what is left of a table's rules and shading after ``scan.clean_table`` reads as these
+_RULE_MARKS = frozenset("=|_~-–—.,:;'\"`^*°«»")
+
+
+def _drop_rule_marks(blocks: list[Block]) -> list[Block]:
+    """Header table lines without the tokens made only of rule marks at their ends
+    ("= 11/15/2016", ". Received:", a lone "|"): no label or value of the table is one,
+    and in front of a value they hide it from the letter parser."""
+    out: list[Block] = []
+    for block in blocks:
+        lines = []
+        for line in block["lines"]:
+            chars = [ch for span in line["spans"] for ch in span["chars"]]
+            words: list[tuple[int, int]] = []  # [start, end) in chars
+            start = None
+            for k, ch in enumerate([*chars, None]):
+                if ch is None or ch["c"].isspace():
+                    if start is not None:
+                        words.append((start, k))
+                    start = None
+                elif start is None:
+                    start = k
+            while words and all(ch["c"] in _RULE_MARKS for ch in chars[slice(*words[0])]):
+                words.pop(0)
+            while words and all(ch["c"] in _RULE_MARKS for ch in chars[slice(*words[-1])]):
+                words.pop()
+            if not words:
+                continue
+            kept = chars[words[0][0] : words[-1][1]]
+            x0 = min(ch["bbox"][0] for ch in kept)
+            x1 = max(ch["bbox"][2] for ch in kept)
+            _, y0, _, y1 = line["bbox"]
+            lines.append({**line, "bbox": (x0, y0, x1, y1), "spans": [{"chars": kept}]})
+        if lines:
+            out.append({**block, "lines": lines})
+    return out
 
 
 def _line_text(line: dict) -> str:
