@@ -158,7 +158,9 @@ def test_links_open_only_on_ctrl_click_after_asking_and_only_web_or_mail(
 
 def test_nothing_in_the_app_can_launch_anything() -> None:
     """Source guard: only ui/file_safety.py hands anything to the desktop (openUrl, after
-    is_safe_url and a confirmation); no subprocess, shell, browser or PDF JavaScript."""
+    is_safe_url and a confirmation); no shell, browser or PDF JavaScript; the one program
+    ever run is the ``tesseract`` OCR engine (core/ocr/program.py), with a fixed argument
+    list and never a shell."""
     root = Path(__file__).resolve().parents[1] / "imr_desktop"
     forbidden = re.compile(
         r"\b(subprocess|webbrowser|os\.system|os\.startfile|os\.exec\w*|os\.spawn\w*|"
@@ -171,7 +173,15 @@ def test_nothing_in_the_app_can_launch_anything() -> None:
             if forbidden.search(code):
                 hits[f"{path.relative_to(root)}:{number}"] = line.strip()
     allowed = {k for k, v in hits.items() if k.startswith("ui/file_safety.py") and "openUrl" in v}
-    assert set(hits) - allowed == set(), hits
+    ocr = {k for k in hits if k.startswith("core/ocr/program.py:")}
+    assert set(hits) - allowed - ocr == set(), hits
+    source = (root / "core" / "ocr" / "program.py").read_text(encoding="utf-8")
+    assert "shell=" not in source and "os.system" not in source
+    runs = re.findall(r"subprocess\.run\(\s*(\[?\w+)", source)
+    # the program found by which("tesseract"): its --version, then the OCR command
+    assert runs == ["[path", "command"], runs
+    assert re.search(r'command = \[\s*path, "stdin", "stdout"', source)
+    assert 'shutil.which("tesseract")' in source
     # two doors to the desktop: a checked, confirmed http/https/mailto link, and a local
     # file or folder the app itself wrote (packet, export), opened on the user's click
     assert sorted(hits[k].split("(")[0] for k in allowed) == [
