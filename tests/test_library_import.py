@@ -135,6 +135,17 @@ def test_a_moved_file_is_relinked_by_hash(store: Store, tmp_path: Path) -> None:
     assert store.db.execute("SELECT path FROM catalog").fetchone() == (str(new),)
 
 
+def test_a_batch_goes_into_the_full_text_index_as_one_segment(store: Store, tmp_path: Path) -> None:
+    # one INSERT per letter made FTS5 flush a segment per letter (and merge them again):
+    # the writes took 2.6 times as long
+    for i in range(12):
+        write_letter(tmp_path / f"{i}.txt", f"CM16-{i:07d}")
+    assert import_paths(store, [tmp_path], options=INLINE).imported == 12
+    segments = store.db.execute("SELECT count(DISTINCT segid) FROM catalog_fts_idx").fetchone()
+    assert segments == (1,)
+    consistent(store)
+
+
 def test_a_copy_beside_the_original_is_a_duplicate_not_a_relink(
     store: Store, tmp_path: Path
 ) -> None:
