@@ -355,6 +355,27 @@ def test_a_crashing_or_hanging_reader_costs_only_its_file(tmp_path: Path) -> Non
     assert all(not w.proc.is_alive() for w in pool._pool)
 
 
+def test_the_pool_takes_results_that_gathered_together(tmp_path: Path) -> None:
+    # one wake-up of the importer per file cost it ~0.15 ms of CPU per file: once files
+    # are being read it pauses briefly and takes every result waiting on a pipe at once
+    paths = [str(write_letter(tmp_path / f"{k}.txt", f"CM16-{k:07d}")) for k in range(40)]
+    calls: list[int] = []
+    pool = ReaderPool(1, frozenset(), ReadOptions(), depth=8)
+    collect = pool._collect
+
+    def counted(queue: object, tick: float) -> list:
+        out = collect(queue, tick)  # type: ignore[arg-type]
+        calls.append(len(out))
+        return out
+
+    pool._collect = counted  # type: ignore[method-assign]
+    with pool:
+        results = [r for r in pool.imap(paths) if r is not None]
+    assert sorted(Path(r.path).name for r in results) == sorted(Path(p).name for p in paths)
+    assert all(r.status == "new" for r in results)
+    assert max(calls) > 1
+
+
 # ----------------------------------------------------------------------------- scale, cancel
 @pytest.mark.slow
 def test_a_10000_file_folder_with_mixed_junk(store: Store, tmp_path: Path) -> None:
