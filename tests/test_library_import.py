@@ -355,6 +355,18 @@ def test_a_crashing_or_hanging_reader_costs_only_its_file(tmp_path: Path) -> Non
     assert all(not w.proc.is_alive() for w in pool._pool)
 
 
+def test_a_result_crosses_the_pipe_whole(tmp_path: Path) -> None:
+    import pickle
+
+    from imr_desktop.core.library.worker import read_file
+
+    path = tmp_path / "a.pdf"
+    path.write_bytes(letter_pdf_bytes("CM16-0000001"))
+    result = read_file(str(path), frozenset(), ReadOptions(store_structure=True))
+    assert result.status == "new" and result.derived is not None and result.derived.items
+    assert pickle.loads(pickle.dumps(result, pickle.HIGHEST_PROTOCOL)) == result
+
+
 def test_the_pool_takes_results_that_gathered_together(tmp_path: Path) -> None:
     # one wake-up of the importer per file cost it ~0.15 ms of CPU per file: once files
     # are being read it pauses briefly and takes every result waiting on a pipe at once

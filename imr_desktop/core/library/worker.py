@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from imr_desktop.core.errors import DocumentError, PasswordRequired
-from imr_desktop.core.library.record import Derived, from_letter
+from imr_desktop.core.library.record import Derived, from_letter, positional_pickle
 
 NOT_A_LETTER = "not an IMR letter: no case number, sections or decisions were found"
 NO_TEXT = "no text layer (a scan or a picture?): run OCR on it first"
@@ -29,6 +29,7 @@ class ReadOptions:
     store_structure: bool = False  # also return the structure JSON (about 1x the text)
 
 
+@positional_pickle
 @dataclass(slots=True)
 class FileResult:
     """What a worker found in one file."""
