@@ -367,6 +367,28 @@ def test_a_result_crosses_the_pipe_whole(tmp_path: Path) -> None:
     assert pickle.loads(pickle.dumps(result, pickle.HIGHEST_PROTOCOL)) == result
 
 
+def test_near_the_end_each_reader_gets_a_fair_share() -> None:
+    from collections import deque
+
+    from imr_desktop.core.library.pool import _Worker
+
+    class Pipe:
+        def send(self, path: str) -> None:
+            pass
+
+    pool = ReaderPool(2, frozenset(), ReadOptions(), depth=32)
+    pool._pool = [_Worker(None, Pipe()), _Worker(None, Pipe())]  # type: ignore[arg-type]
+    queue = deque(f"{k}.pdf" for k in range(100))
+    pool._dispatch(queue)
+    assert [len(w.tasks) for w in pool._pool] == [32, 32]  # deep queues while there is work
+    for w in pool._pool:
+        w.tasks.clear()
+    queue = deque(f"{k}.pdf" for k in range(10))
+    pool._dispatch(queue)
+    # not all 10 to the first reader while the second one idles
+    assert [len(w.tasks) for w in pool._pool] == [5, 5]
+
+
 def test_the_pool_takes_results_that_gathered_together(tmp_path: Path) -> None:
     # one wake-up of the importer per file cost it ~0.15 ms of CPU per file: once files
     # are being read it pauses briefly and takes every result waiting on a pipe at once

@@ -113,13 +113,19 @@ class ReaderPool:
         while queue or any(w.tasks for w in self._pool):
             self._dispatch(queue)
             results = self._collect(queue, tick)
+            # refill first: the caller may spend a while writing a batch with these,
+            # and the readers should have a full queue to work through meanwhile
+            self._dispatch(queue)
             yield from results
             if not results:
                 yield None
 
     def _dispatch(self, queue: deque[str]) -> None:
+        # near the end, no more than a fair share each: files sent to a reader stay
+        # there, and one reader should not be left with many while the others idle
+        share = max(2, min(self.depth, -(-len(queue) // max(1, len(self._pool)))))
         for w in self._pool:
-            while queue and len(w.tasks) < self.depth:
+            while queue and len(w.tasks) < share:
                 path = queue.popleft()
                 if not w.tasks:
                     w.head_since = time.monotonic()
@@ -132,7 +138,7 @@ class ReaderPool:
         deadlines = [w.head_since + self.time_limit - now for w in busy if w.ready]
         conns = [w.conn for w in busy]
         ready = set(wait(conns, max(0.0, min([tick, *deadlines]))))
-        pause = self._pause()
+        pause = self._pause(min(len(w.tasks) for w in busy))
         if ready and pause and all(w.ready for w in busy):
             # results come back a few ms apart, and waking up for each one cost this
             # process ~0.15 ms of CPU per file: let a few gather and take them together
@@ -166,14 +172,14 @@ class ReaderPool:
                 out.append(self._replace(w, queue, reason))
         return out
 
-    def _pause(self) -> float:
+    def _pause(self, queued: int) -> float:
         """How long results may gather: at most 20 ms, and at most a quarter of the
-        time a reader takes to work through the files queued to it (it must not run
-        dry meanwhile); 0 until some files were read."""
+        time a reader takes to work through ``queued`` files (none may run dry
+        meanwhile); 0 until some files were read."""
         if self._read < 2 * len(self._pool):
             return 0.0
         per_file = (time.monotonic() - self._started) * len(self._pool) / self._read
-        return min(0.02, per_file * self.depth / 4)
+        return min(0.02, per_file * queued / 4)
 
     def _replace(self, w: _Worker, queue: deque[str], reason: str) -> FileResult:
         """Kill a stuck or dead worker: its current file fails, its queued files go back."""
