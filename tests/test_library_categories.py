@@ -112,3 +112,36 @@ def test_extracted_corpus_requests_by_category(corpus_dir: Path) -> None:
         counts.update(item.category for item in from_letter(extract_file(path)).items)
     assert sum(counts.values()) >= 260
     assert counts[OTHER] == 0
+
+
+def _classify_ignorecase(request: str | None, heading: str | None = None) -> str:
+    """The classifier as it reads: every rule with ``re.IGNORECASE`` on the text as is."""
+    import re
+
+    from imr_desktop.core.library.categories import _RULES
+
+    rules = [(c, re.compile(p, re.I)) for c, p in _RULES]
+    if heading and rules[0][1].search(heading):
+        return rules[0][0]
+    text = request or heading or ""
+    return next((c for c, rx in rules if rx.search(text)), OTHER)
+
+
+def test_lowercased_ascii_matching_finds_what_ignorecase_finds() -> None:
+    import re
+
+    from imr_desktop.core.library.categories import _RULES
+
+    # the fast path lowercases ASCII text: no rule may spell an upper-case letter
+    for _, pattern in _RULES:
+        assert not any(ch.isupper() for ch in re.sub(r"\\.", "", pattern)), pattern
+    cases = [(r, h) for r, h, _ in SETTLED] + [
+        ("MRI OF THE LUMBAR SPINE", None),
+        ("Norco 10/325MG #60", "Associated SURGICAL service: Norco"),
+        ("ſurgery consult", None),  # re.IGNORECASE folds the long s onto s
+        ("\u212aNEE BRACE", None),  # and the Kelvin sign onto k
+        ("", "Physical Therapy x 12"),
+        (None, None),
+    ]
+    for request, heading in cases:
+        assert classify(request, heading) == _classify_ignorecase(request, heading)

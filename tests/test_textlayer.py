@@ -9,6 +9,7 @@ from __future__ import annotations
 import itertools
 import unicodedata
 from collections.abc import Iterator
+from pathlib import Path
 
 import pymupdf
 import pytest
@@ -399,3 +400,46 @@ def test_word_at_never_splits_a_character_the_user_sees_as_one(cluster: str) -> 
 )
 def test_line_at(text: str, offset: int, expected: tuple[int, int] | None) -> None:
     assert line_at(text, offset) == expected
+
+
+@pytest.mark.parametrize("name", sorted(pdfgen.TEXT_PDFS))
+def test_pdf_text_equals_page_text_of_every_page(name: str) -> None:
+    # the import's direct MuPDF path (or its fallback, for the rotated pages) must make
+    # exactly the text the GUI gets page by page
+    data = pdfgen.TEXT_PDFS[name]()
+    doc = open_bytes(data)
+    try:
+        expected = "".join(pdf.extract_page(doc, i).text for i in range(doc.page_count))
+        count = doc.page_count
+    finally:
+        doc.close()
+    assert pdf.pdf_text(data, name) == (count, expected)
+    assert (pdf._plain_text(data) is None) == (name == "rotated")
+
+
+def test_pdf_text_raises_what_open_pdf_raises() -> None:
+    from imr_desktop.core.errors import DocumentError, PasswordRequired
+
+    with pytest.raises(PasswordRequired):
+        pdf.pdf_text(pdfgen.encrypted_bytes(), "e.pdf")
+    for data in (pdfgen.truncated_bytes(), pdfgen.corrupt_bytes(), b"", b"hello"):
+        with pytest.raises(DocumentError) as caught:
+            pdf.pdf_text(data, "x.pdf")
+        with pytest.raises(DocumentError) as expected:
+            pdf.open_pdf(data, "x.pdf")
+        assert caught.value.message == expected.value.message
+
+
+@pytest.mark.corpus
+def test_pdf_text_on_real_letters(corpus_dir: Path) -> None:
+    paths = sorted((corpus_dir / "letters").glob("*.pdf"))
+    assert paths
+    for path in paths:
+        data = path.read_bytes()
+        doc = pdf.open_pdf(data, path.name)
+        try:
+            expected = "".join(pdf.page_text(doc, i) for i in range(doc.page_count))
+            count = doc.page_count
+        finally:
+            doc.close()
+        assert pdf.pdf_text(data, path.name) == (count, expected), path.name

@@ -1,7 +1,7 @@
 """The case library: import folders of letters, list, filter and search them, statistics.
 
 Qt-free. Modules, one job each:
-- ``schema``: the tables, indexes, triggers and full-text index (migration 4);
+- ``schema``: the tables, indexes, triggers and full-text index (migrations 4 to 6);
 - ``derive``: the library columns of one letter, from its structure;
 - ``categories``: rule-based DWC treatment categories of a requested item;
 - ``scan``: walking the files and folders to import;

@@ -138,10 +138,23 @@ _RULES: tuple[tuple[str, str], ...] = (
 
 
 @functools.cache
-def _compiled() -> tuple[tuple[str, re.Pattern[str]], ...]:
-    # compiled on first use: the GUI imports this module for the category names only,
-    # and compiling every rule cost ~0.1 s of start-up
-    return tuple((category, re.compile(pattern, re.I)) for category, pattern in _RULES)
+def _compiled() -> tuple[tuple[tuple[str, re.Pattern[str]], ...], ...]:
+    """The rules compiled with ``re.IGNORECASE``, and without it (for lowercased ASCII).
+
+    Compiled on first use: the GUI imports this module for the category names only, and
+    compiling every rule cost ~0.1 s of start-up. No rule spells an upper-case letter,
+    so on ASCII text, lowercasing it and matching case-sensitively finds exactly what
+    ``re.IGNORECASE`` finds (which also folds a few non-ASCII letters, hence both), at
+    half the cost: every item of every imported letter is classified.
+    """
+    folded = tuple((category, re.compile(pattern, re.I)) for category, pattern in _RULES)
+    lower = tuple((category, re.compile(pattern)) for category, pattern in _RULES)
+    return folded, lower
+
+
+def _rules(text: str) -> tuple[tuple[tuple[str, re.Pattern[str]], ...], str]:
+    folded, lower = _compiled()
+    return (lower, text.lower()) if text.isascii() else (folded, text)
 
 
 def classify(request: str | None, heading: str | None = None) -> str:
@@ -152,11 +165,12 @@ def classify(request: str | None, heading: str | None = None) -> str:
     by re-examination was the original request …") and would mislead. ``OTHER`` when no
     rule matches.
     """
-    compiled = _compiled()
-    if heading and compiled[0][1].search(heading):
-        return compiled[0][0]
-    text = request or heading or ""
-    for category, pattern in compiled:
+    if heading:
+        rules, text = _rules(heading)
+        if rules[0][1].search(text):
+            return rules[0][0]
+    rules, text = _rules(request or heading or "")
+    for category, pattern in rules:
         if pattern.search(text):
             return category
     return OTHER

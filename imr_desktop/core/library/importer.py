@@ -40,8 +40,10 @@ class ImportOptions:
     batch_size: int = 200  # documents per transaction
     batch_seconds: float = 1.0  # ... or commit at least this often
     # files handed to each reader ahead: no file is handed out while a batch is being
-    # written (~0.1 s for 200 letters), and a reader that runs dry meanwhile sits idle
-    queue_per_worker: int = 8
+    # written, and a reader that runs dry meanwhile sits idle (with 8 queued, ~10 ms
+    # each, readers sat idle 20-90 ms at every batch: the write competes with them
+    # for the CPUs and waits for its commit)
+    queue_per_worker: int = 32
     require_letter: bool = True  # refuse readable files with nothing of a letter in them
     store_structure: bool = False  # keep the structure JSON too (adds about 1x the text)
     extensions: tuple[str, ...] = LETTER_EXTENSIONS  # what is taken inside folders

@@ -3,8 +3,9 @@
 pymupdf is not thread-safe, and a hostile PDF can take seconds per page, so files are read
 in worker processes (``pool``) that open their own documents. ``read_file`` never raises:
 a file that cannot be imported comes back with ``status="failed"`` and a reason meant for
-the user. The text is the fast canonical text (``pdf.page_text``, equal to what the GUI
-builds from per-character boxes), so annotations made later line up with it.
+the user. The text is the fast canonical text (``pdf.pdf_text``: ``pdf.page_text`` of every
+page, equal to what the GUI builds from per-character boxes), so annotations made later
+line up with it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection
 
 from imr_desktop.core.errors import DocumentError, PasswordRequired
-from imr_desktop.core.library.record import Derived, from_letter
+from imr_desktop.core.library.record import Derived, from_letter, positional_pickle
 from imr_desktop.core.sandbox import out_of_memory
 
 NOT_A_LETTER = "not an IMR letter: no case number, sections or decisions were found"
@@ -30,6 +31,7 @@ class ReadOptions:
     store_structure: bool = False  # also return the structure JSON (about 1x the text)
 
 
+@positional_pickle
 @dataclass(slots=True)
 class FileResult:
     """What a worker found in one file."""
@@ -86,20 +88,17 @@ def _read(path: str, known: frozenset[str] | set[str], options: ReadOptions) -> 
         text = decode_text(source.data, source.name)
         pages, version = 0, TEXT_EXTRACTOR_VERSION
     else:
+        version = pdf.EXTRACTOR_VERSION
         try:
-            doc = pdf.open_pdf(source.data, source.name)
+            pages, text = pdf.pdf_text(source.data, source.name)
         except PasswordRequired:
             raise DocumentError(
                 f"{source.name} is encrypted (password protected); open it in IMR Desktop "
                 "with its password instead"
             ) from None
-        try:
-            pages, version = doc.page_count, pdf.EXTRACTOR_VERSION
-            text = "".join(pdf.page_text(doc, i) for i in range(pages))
         except pdf.MUPDF_ERRORS as exc:  # MuPDF errors on a damaged page
             raise DocumentError(f"{source.name} is damaged and cannot be read ({exc}).") from None
         finally:
-            doc.close()
             pdf.repair_warnings()  # this file's MuPDF messages must not leak into the next
     if not text.strip():
         return FileResult.failed(path, NO_TEXT if source.kind == "pdf" else "no text (blank)")
