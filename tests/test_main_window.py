@@ -12,7 +12,7 @@ from PySide6.QtGui import QColor
 
 from imr_desktop.core.store import Store
 from tests.conftest import corpus_letter
-from tests.ui_helpers import drag, live_rows, make_window, open_and_wait
+from tests.ui_helpers import drag, drag_select, live_rows, make_window, open_and_wait
 
 PASSAGE = "the request for multilevel lumbar facet injections was not medically necessary"
 
@@ -40,13 +40,7 @@ def test_drag_select_on_page_two_and_tag_with_key_2(qtbot, tmp_path: Path) -> No
     assert "\n" in text[start:end], "the passage crosses a line end"
 
     view = window.pdf_view
-    view.scroll_to_range(start, end, flash=False)
-    qtbot.wait(50)
-    # drag from inside the first word to inside the last word: snapping completes both
-    p1 = view.point_for_offset(start + 1)
-    p2 = view.point_for_offset(end - 2, right=True)
-    drag(qtbot, view.viewport(), p1, p2)
-    assert view.selection() == (start, end)
+    drag_select(qtbot, view, start, end)
 
     qtbot.keyClick(view, Qt.Key.Key_2)
     rows = live_rows(db)

@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QInputDialog, QMessageBox
 from imr_desktop.ui.highlights import Highlight, assign_lanes
 from imr_desktop.ui.pdf_view import CACHE_PAGES
 from tests import pdfgen
-from tests.ui_helpers import make_window, open_and_wait
+from tests.ui_helpers import make_window, open_and_wait, record_old_extraction
 
 
 def test_encrypted_pdf_asks_for_the_password(
@@ -140,10 +140,9 @@ def test_changed_text_moves_annotations_and_keeps_orphans(
     qtbot, tmp_path: Path, letter_pdf: Path
 ) -> None:
     """A letter annotated under another text extractor: its annotations follow the text."""
-    import hashlib
 
     from imr_desktop.core.document import load_document
-    from imr_desktop.core.model import Annotation, DocumentRecord
+    from imr_desktop.core.model import Annotation
     from imr_desktop.core.store import Store
 
     doc = load_document(letter_pdf)
@@ -152,18 +151,7 @@ def test_changed_text_moves_annotations_and_keeps_orphans(
     target = new_text.index("Page 2")
     db = tmp_path / "a.sqlite"
     store = Store.open(db)
-    store.upsert_document(
-        DocumentRecord(
-            doc.source.sha256,
-            str(letter_pdf),
-            "pdf",
-            doc.page_count,
-            len(doc.source.data),
-            old_text,
-            hashlib.sha256(old_text.encode()).hexdigest(),
-            "old-extractor",
-        )
-    )
+    record_old_extraction(store, letter_pdf, old_text)
     label = store.labels()[0]
     shift = len("An older extractor put this preamble first.\n")
     kept = Annotation.create(

@@ -8,7 +8,6 @@ that preamble cannot be placed.
 
 from __future__ import annotations
 
-import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,7 +41,13 @@ from imr_desktop.ui.orphans import BANNER, SHOW_BUTTON
 from imr_desktop.ui.theme import DARK, WARNING_DARK, WARNING_LIGHT, ThemeController
 from tests import pdfgen
 from tests.test_help_and_theme import _contrast
-from tests.ui_helpers import activate, drag, make_window, open_and_wait
+from tests.ui_helpers import (
+    activate,
+    drag_select,
+    make_window,
+    open_and_wait,
+    record_old_extraction,
+)
 
 PREAMBLE = "An older extractor put this preamble first.\n"
 LOST_QUOTE = "An older extractor"
@@ -63,18 +68,7 @@ def annotated_under_old_extractor(tmp_path: Path, pdf: Path) -> Letter:
     old_text = PREAMBLE + doc.text
     db = tmp_path / "a.sqlite"
     store = Store.open(db)
-    store.upsert_document(
-        DocumentRecord(
-            doc.source.sha256,
-            str(pdf),
-            "pdf",
-            doc.page_count,
-            len(doc.source.data),
-            old_text,
-            hashlib.sha256(old_text.encode()).hexdigest(),
-            "old-extractor",
-        )
-    )
+    record_old_extraction(store, pdf, old_text)
     label = store.labels()[1]  # Decision
     target = doc.text.index("Page 2") + len(PREAMBLE)
     kept = Annotation.create(
@@ -126,13 +120,7 @@ def select_passage(qtbot, window) -> tuple[int, int]:  # type: ignore[no-untyped
     match = re.search(r"\s+".join(pdfgen.KNOWN_PASSAGE.rstrip(".").split()), text)
     assert match is not None
     start, end = match.span()
-    view = window.pdf_view
-    view.scroll_to_range(start, end, flash=False)
-    qtbot.wait(50)
-    p1 = view.point_for_offset(start + 1)
-    p2 = view.point_for_offset(end - 2, right=True)
-    drag(qtbot, view.viewport(), p1, p2)
-    assert view.selection() == (start, end)
+    drag_select(qtbot, window.pdf_view, start, end)
     return start, end
 
 

@@ -71,6 +71,40 @@ def drag(qtbot: QtBot, widget, start: QPoint, end: QPoint) -> None:  # type: ign
     qtbot.mouseRelease(widget, Qt.MouseButton.LeftButton, pos=end)
 
 
+def drag_select(qtbot: QtBot, view, start: int, end: int) -> None:  # type: ignore[no-untyped-def]
+    """Select text ``[start, end)`` in the PDF view as a user does: scroll to it and drag
+    from inside its first word to inside its last (snapping completes both words)."""
+    view.scroll_to_range(start, end, flash=False)
+    qtbot.wait(50)
+    p1 = view.point_for_offset(start + 1)
+    p2 = view.point_for_offset(end - 2, right=True)
+    drag(qtbot, view.viewport(), p1, p2)
+    assert view.selection() == (start, end)
+
+
+def record_old_extraction(store: Store, pdf: Path, old_text: str) -> None:
+    """Store ``pdf`` as an older text extractor read it (``old_text``), so that opening
+    it re-anchors its annotations onto today's text."""
+    import hashlib
+
+    from imr_desktop.core.document import load_document
+    from imr_desktop.core.model import DocumentRecord
+
+    doc = load_document(pdf)
+    store.upsert_document(
+        DocumentRecord(
+            doc.source.sha256,
+            str(pdf),
+            "pdf",
+            doc.page_count,
+            len(doc.source.data),
+            old_text,
+            hashlib.sha256(old_text.encode()).hexdigest(),
+            "old-extractor",
+        )
+    )
+
+
 def live_rows(db: Path, origin: str = "manual") -> list[dict]:
     """Annotation rows as another process would see them (a fresh connection)."""
     conn = sqlite3.connect(db)
