@@ -59,6 +59,10 @@ def _strip(dpi: int = 200) -> tuple[pymupdf.Pixmap, pymupdf.Rect, str]:
         return pix, rect, " ".join(words)
 
 
+def _text(blocks: list[dict]) -> str:
+    return " ".join(engine._line_text(line) for b in blocks for line in b["lines"])
+
+
 def test_engine_choice_from_the_environment() -> None:
     assert program.wanted({}) == "auto"
     assert program.wanted({program.ENV_VAR: " Builtin "}) == "builtin"
@@ -92,11 +96,7 @@ def test_the_program_reads_what_the_builtin_engine_reads(
         monkeypatch.setenv(program.ENV_VAR, choice)
         program.find.cache_clear()
         blocks = engine._ocr(pix, rect, tessdata)
-        texts[choice] = " ".join(
-            "".join(ch["c"] for span in line["spans"] for ch in span["chars"])
-            for b in blocks
-            for line in b["lines"]
-        )
+        texts[choice] = _text(blocks)
         # boxes in page points, inside the strip that was read
         boxes = [
             ch["bbox"]
@@ -134,11 +134,7 @@ def test_a_failing_program_falls_back_to_the_builtin_engine(
     assert program.available()
     pix, rect, born = _strip()
     blocks = engine._ocr(pix, rect, tessdata)  # the page is still read
-    text = " ".join(
-        "".join(ch["c"] for s in ln["spans"] for ch in s["chars"])
-        for b in blocks
-        for ln in b["lines"]
-    )
+    text = _text(blocks)
     assert scangen.word_recovery(born, text) >= 0.97
     assert not program.available()  # and the rest of the job does not try it again
     monkeypatch.setenv(program.ENV_VAR, "program")  # asked for by name: the error shows

@@ -230,22 +230,16 @@ def _drop_rule_marks(blocks: list[Block]) -> list[Block]:
         lines = []
         for line in block["lines"]:
             chars = [ch for span in line["spans"] for ch in span["chars"]]
-            words: list[tuple[int, int]] = []  # [start, end) in chars
-            start = None
-            for k, ch in enumerate([*chars, None]):
-                if ch is None or ch["c"].isspace():
-                    if start is not None:
-                        words.append((start, k))
-                    start = None
-                elif start is None:
-                    start = k
-            while words and all(ch["c"] in _RULE_MARKS for ch in chars[slice(*words[0])]):
+            words = geometry.line_words(line)
+            while words and all(ch["c"] in _RULE_MARKS for ch in words[0]):
                 words.pop(0)
-            while words and all(ch["c"] in _RULE_MARKS for ch in chars[slice(*words[-1])]):
+            while words and all(ch["c"] in _RULE_MARKS for ch in words[-1]):
                 words.pop()
             if not words:
                 continue
-            kept = chars[words[0][0] : words[-1][1]]
+            first = next(k for k, ch in enumerate(chars) if ch is words[0][0])
+            last = next(k for k, ch in enumerate(chars) if ch is words[-1][-1])
+            kept = chars[first : last + 1]  # the spaces between the words stay
             x0 = min(ch["bbox"][0] for ch in kept)
             x1 = max(ch["bbox"][2] for ch in kept)
             _, y0, _, y1 = line["bbox"]

@@ -24,7 +24,7 @@ MAX_SLOPE = math.tan(math.radians(5))  # more is not a scan's skew: keep the lin
 PAD = 1.12
 
 
-def _words(line: dict) -> list[list[dict]]:
+def line_words(line: dict) -> list[list[dict]]:
     """A line's characters grouped into words (runs without spaces)."""
     words: list[list[dict]] = []
     current: list[dict] = []
@@ -80,7 +80,7 @@ def measure(blocks: list[dict], pix: pymupdf.Pixmap, target: pymupdf.Rect) -> No
             ya = max(0, int((ly0 - reach - target.y0) * sy))
             yb = min(h, int((ly1 + reach - target.y0) * sy) + 1)
             found: list[tuple[float, float, float, float]] = []
-            for word in _words(line):
+            for word in line_words(line):
                 x0, x1 = word[0]["bbox"][0], word[-1]["bbox"][2]
                 xa = max(0, int((x0 - target.x0) * sx))
                 xb = min(w, int((x1 - target.x0) * sx) + 1)
